@@ -1,0 +1,26 @@
+/** Labels and annotations kubedrs reads and writes, all under kubedrs.io/. */
+export const KUBEDRS = {
+  /** "true" on a VM, VMI or namespace keeps kubedrs away from it. */
+  exclude: "kubedrs.io/exclude",
+  /** On a node: present while the node is (or is going) in maintenance. */
+  maintenance: "kubedrs.io/maintenance",
+  /** On a VM or VMI: its restart priority class after a host failure. */
+  restartPriority: "kubedrs.io/restart-priority",
+  /** On a VMI: the MigrationProfile whose KubeVirt MigrationPolicy must govern its migrations. */
+  migrationProfile: "kubedrs.io/migration-profile",
+  /** On a VMIM: the plan that created it. */
+  plan: "kubedrs.io/plan",
+  /** On a VMIM: why the move was planned (human readable). */
+  reason: "kubedrs.io/reason",
+  /** On a VMIM: the node the move targets. */
+  target: "kubedrs.io/target",
+  /** On objects kubedrs creates and owns. */
+  managedBy: "app.kubernetes.io/managed-by",
+} as const;
+
+export function isExcluded(
+  labels: Readonly<Record<string, string>>,
+  annotations?: Readonly<Record<string, string>>,
+): boolean {
+  return labels[KUBEDRS.exclude] === "true" || annotations?.[KUBEDRS.exclude] === "true";
+}
