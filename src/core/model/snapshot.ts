@@ -279,11 +279,9 @@ export const clusterSnapshotSchema = z
         cpuModel: z.string().default("host-model"),
         obsoleteCpuModels: z.array(z.string()).optional(),
         evictionStrategy: z.enum(["None", "LiveMigrate", "LiveMigrateIfPossible", "External"]).default("None"),
-        defaultMigrationBandwidth: quantity
-          .default(1.25e9)
-          .meta({
-            description: "Bytes per second a migration gets when neither policy nor node sets one (10 GbE by default).",
-          }),
+        defaultMigrationBandwidth: quantity.default(1.25e9).meta({
+          description: "Bytes per second a migration gets when neither policy nor node sets one (10 GbE by default).",
+        }),
       })
       .prefault({}),
     namespaces: z.array(z.strictObject({ name: z.string(), labels: labels.default({}) })).default([]),

@@ -46,14 +46,9 @@ const utilization = z.strictObject({
     .enum(["mean", "p95", "max"])
     .default("p95")
     .meta({ description: "Which usage summary the ceilings are checked on." }),
-  maxCpu: z
-    .number()
-    .gt(0)
-    .max(1)
-    .default(0.85)
-    .meta({
-      description: "A target node must stay below this CPU utilization after a move; nodes above it are hot spots.",
-    }),
+  maxCpu: z.number().gt(0).max(1).default(0.85).meta({
+    description: "A target node must stay below this CPU utilization after a move; nodes above it are hot spots.",
+  }),
   maxMemory: z.number().gt(0).max(1).default(0.9),
 });
 
@@ -123,12 +118,9 @@ const tuning = z
   })
   .meta({ description: "Expert overrides of what `aggressiveness` sets." });
 
-export const scoreWeights = z
-  .record(z.string(), z.number().min(0).max(100))
-  .default({})
-  .meta({
-    description: "Weight per score plugin by name; 0 disables a score. Unset plugins keep their default weight.",
-  });
+export const scoreWeights = z.record(z.string(), z.number().min(0).max(100)).default({}).meta({
+  description: "Weight per score plugin by name; 0 disables a score. Unset plugins keep their default weight.",
+});
 
 export const balancePolicySpec = z.strictObject({
   automation: z.enum(["Off", "Recommend", "Automatic"]).default("Recommend").meta({

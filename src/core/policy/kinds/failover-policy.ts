@@ -17,11 +17,9 @@ const fenceStep = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("SelfNodeRemediation"),
     template: z.string().min(1).default("self-node-remediation-automatic-strategy-template"),
-    safeTime: duration
-      .default(180)
-      .meta({
-        description: "How long to wait for the node to reboot itself (SNR's safeTimeToAssumeNodeRebootedSeconds).",
-      }),
+    safeTime: duration.default(180).meta({
+      description: "How long to wait for the node to reboot itself (SNR's safeTimeToAssumeNodeRebootedSeconds).",
+    }),
     timeout: duration.default(300),
   }),
   z.strictObject({
