@@ -1,0 +1,152 @@
+/**
+ * Finding the best next move in a domain: from the nodes under most pressure, the VMs whose leaving
+ * helps most for what they cost, to the nodes with most room that pass every filter. Each
+ * candidate carries its gain, cost and score terms so the plan can explain it.
+ */
+import type { NodeInfo, VmInfo } from "../model/cluster.ts";
+import type { NodeScore, PlacementEngine } from "../placement/engine.ts";
+import type { PlacementContext, Rejection } from "../placement/framework.ts";
+import type { BalanceDomain, MoveGain } from "./domain.ts";
+import type { MoveCost } from "./plan-types.ts";
+import type { Thresholds } from "./thresholds.ts";
+
+/** How wide the search looks each step; wide enough to find good moves, narrow enough for 5,000 nodes. */
+export const SEARCH = { sources: 12, vmsPerSource: 8, targetsPerVm: 8, nodeChecksPerVm: 400 } as const;
+
+const GIB = 2 ** 30;
+/** Soft scores scale a move's value by 70–100%: they choose among good moves, never make a bad one good. */
+const SOFT_SCORE_SHARE = 0.3;
+
+export interface CostOracle {
+  estimate(vm: VmInfo, from: number, to: number): MoveCost;
+}
+
+export interface SearchEnv {
+  readonly engine: PlacementEngine;
+  readonly ctx: PlacementContext;
+  readonly domain: BalanceDomain;
+  readonly thresholds: Thresholds;
+  readonly costs: CostOracle;
+  readonly weights: Readonly<Record<string, number>>;
+  /** VMs already moved by this plan; none moves twice. */
+  readonly moved: ReadonlySet<number>;
+  /** Records why a VM could not move (for the plan's summary). */
+  readonly noteBlocked: (vm: VmInfo, rejection: Rejection) => void;
+}
+
+export interface Candidate {
+  readonly vm: VmInfo;
+  readonly from: number;
+  readonly to: number;
+  readonly gain: MoveGain;
+  readonly cost: MoveCost;
+  readonly costPoints: number;
+  readonly net: number;
+  readonly value: number;
+  readonly imbalanceAfter: number;
+  readonly score: NodeScore;
+}
+
+export function costPoints(env: SearchEnv, cost: MoveCost): number {
+  return (env.thresholds.costPerGiB * cost.bytes) / GIB;
+}
+
+/** May the VM move at all? Cached per pass; the reason is noted once. */
+export function mayMove(env: SearchEnv, vm: VmInfo): boolean {
+  return env.ctx.state.get(`balance/may-move/${vm.index}`, () => {
+    const blocker = env.engine.blocker(env.ctx, vm);
+    if (blocker) {
+      env.noteBlocked(vm, blocker);
+      return false;
+    }
+    const cost = env.costs.estimate(vm, vm.node, vm.node);
+    if (!cost.succeeded) {
+      env.noteBlocked(vm, { plugin: "Convergence", reason: `the migration would not complete: ${cost.summary}` });
+      return false;
+    }
+    return true;
+  });
+}
+
+/** Domain nodes ordered as targets: most room first, then least utilized, then by name. */
+export function rankTargets(env: SearchEnv): number[] {
+  const { domain } = env;
+  const utilization = (node: number): number => domain.utilization(node, "cpu") + domain.utilization(node, "memory");
+  return [...domain.nodes].sort((a, b) => domain.room(b) - domain.room(a) || utilization(a) - utilization(b) || a - b);
+}
+
+/** Domain nodes that should shed load, under most pressure first. */
+export function rankSources(env: SearchEnv): number[] {
+  const { domain } = env;
+  return domain.nodes
+    .filter((node) => domain.pressure(node) > 0)
+    .sort((a, b) => domain.pressure(b) - domain.pressure(a) || a - b)
+    .slice(0, SEARCH.sources);
+}
+
+/** The VMs on a node worth trying, by what their leaving relieves against what they cost. */
+function vmsWorthTrying(env: SearchEnv, source: number): VmInfo[] {
+  const ranked: { vm: VmInfo; value: number }[] = [];
+  for (const index of env.ctx.placement.vmsOn(source)) {
+    const vm = env.ctx.model.vms[index];
+    if (!vm || env.moved.has(index) || !mayMove(env, vm)) continue;
+    const relief = env.domain.gain(vm, source, -1).points;
+    if (relief <= 0) continue;
+    const cost = costPoints(env, env.costs.estimate(vm, source, source));
+    ranked.push({ vm, value: relief - cost });
+  }
+  return ranked
+    .sort((a, b) => b.value - a.value || a.vm.index - b.vm.index)
+    .slice(0, SEARCH.vmsPerSource)
+    .map((entry) => entry.vm);
+}
+
+function feasibleTargets(env: SearchEnv, vm: VmInfo, source: number, targets: readonly number[]): NodeInfo[] {
+  const found: NodeInfo[] = [];
+  let checks = 0;
+  for (const target of targets) {
+    if (found.length >= SEARCH.targetsPerVm || checks >= SEARCH.nodeChecksPerVm) break;
+    const node = env.ctx.model.nodes[target];
+    if (!node || target === source) continue;
+    checks += 1;
+    if (env.domain.gain(vm, source, target).points <= 0) continue;
+    if (!env.engine.rejection(env.ctx, vm, node)) found.push(node);
+  }
+  return found;
+}
+
+function candidate(env: SearchEnv, vm: VmInfo, source: number, score: NodeScore): Candidate | undefined {
+  const gain = env.domain.gain(vm, source, score.node);
+  const imbalanceBefore = env.domain.imbalance();
+  const imbalanceAfter = env.domain.imbalanceAfter(vm, source, score.node);
+  // A move must lower the imbalance unless it relieves a hot spot.
+  if (imbalanceAfter > imbalanceBefore + 1e-12 && gain.hotSpotPoints <= 0) return undefined;
+  const cost = env.costs.estimate(vm, source, score.node);
+  if (!cost.succeeded) return undefined;
+  const charged = costPoints(env, cost);
+  const net = gain.points - charged;
+  const value = net * (1 - SOFT_SCORE_SHARE + (SOFT_SCORE_SHARE * score.total) / 100);
+  return { vm, from: source, to: score.node, gain, cost, costPoints: charged, net, value, imbalanceAfter, score };
+}
+
+function better(a: Candidate | undefined, b: Candidate | undefined): Candidate | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  if (b.value !== a.value) return b.value > a.value ? b : a;
+  return b.vm.index < a.vm.index || (b.vm.index === a.vm.index && b.to < a.to) ? b : a;
+}
+
+/** The best move the search finds this step, or undefined when none is worth making. */
+export function bestMove(env: SearchEnv): Candidate | undefined {
+  const targets = rankTargets(env);
+  let best: Candidate | undefined;
+  for (const source of rankSources(env)) {
+    for (const vm of vmsWorthTrying(env, source)) {
+      const nodes = feasibleTargets(env, vm, source, targets);
+      if (nodes.length === 0) continue;
+      for (const score of env.engine.score(env.ctx, vm, nodes, env.weights))
+        best = better(best, candidate(env, vm, source, score));
+    }
+  }
+  return best && best.net >= env.thresholds.minGain ? best : undefined;
+}

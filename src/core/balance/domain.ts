@@ -1,0 +1,222 @@
+/**
+ * A balance domain: the nodes one BalancePolicy balances, with their utilization kept current as
+ * VMs move. It measures imbalance (the DRS way: the standard deviation of node utilization,
+ * weighted over CPU and memory) and prices candidate moves in balance points (see thresholds.ts).
+ */
+import type { ClusterModel, VmInfo } from "../model/cluster.ts";
+import { LOAD_RESOURCES, type LoadResource, type LoadTracker, vmLoad } from "../model/load.ts";
+import type { Placement } from "../model/placement.ts";
+
+/** Overload above a ceiling counts this many times more than plain imbalance. */
+const HOT_SPOT_FACTOR = 3;
+
+export interface ResourceStats {
+  readonly mean: number;
+  readonly stddev: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+export interface MoveGain {
+  /** Net of nothing: balance points the move brings (band deviation removed plus hot-spot relief). */
+  readonly points: number;
+  readonly byResource: Readonly<Record<LoadResource, number>>;
+  readonly hotSpotPoints: number;
+}
+
+export interface DomainOptions {
+  readonly weights: Readonly<Record<LoadResource, number>>;
+  readonly ceilings: Readonly<Record<LoadResource, number>>;
+  readonly band: number;
+}
+
+export class BalanceDomain {
+  readonly nodes: readonly number[];
+  readonly options: DomainOptions;
+  private readonly member: Uint8Array;
+  private readonly load: LoadTracker;
+  private readonly model: ClusterModel;
+  private readonly weights: Readonly<Record<LoadResource, number>>;
+  /** Utilization per node and resource: index node * 2 + (cpu 0, memory 1). */
+  private readonly util: Float64Array;
+  private readonly sum = [0, 0];
+  private readonly sumSq = [0, 0];
+
+  constructor(nodes: readonly number[], placement: Placement, load: LoadTracker, options: DomainOptions) {
+    this.nodes = nodes;
+    this.options = options;
+    this.load = load;
+    this.model = placement.model;
+    const total = options.weights.cpu + options.weights.memory;
+    this.weights = { cpu: options.weights.cpu / total, memory: options.weights.memory / total };
+    this.member = new Uint8Array(this.model.nodes.length);
+    this.util = new Float64Array(this.model.nodes.length * 2);
+    for (const node of nodes) {
+      this.member[node] = 1;
+      this.refresh(node, 1);
+    }
+    // Subscribed after the load tracker, so it reads the tracker's updated usage.
+    placement.subscribe((_vm, from, to) => {
+      this.refresh(from, -1);
+      this.refresh(from, 1);
+      this.refresh(to, -1);
+      this.refresh(to, 1);
+    });
+  }
+
+  private refresh(node: number, sign: 1 | -1): void {
+    if (this.member[node] !== 1) return;
+    LOAD_RESOURCES.forEach((resource, r) => {
+      if (sign === -1) {
+        const old = this.util[node * 2 + r] ?? 0;
+        this.sum[r] = (this.sum[r] ?? 0) - old;
+        this.sumSq[r] = (this.sumSq[r] ?? 0) - old * old;
+        return;
+      }
+      const value = this.load.utilization(node, resource);
+      this.util[node * 2 + r] = value;
+      this.sum[r] = (this.sum[r] ?? 0) + value;
+      this.sumSq[r] = (this.sumSq[r] ?? 0) + value * value;
+    });
+  }
+
+  contains(node: number): boolean {
+    return this.member[node] === 1;
+  }
+
+  utilization(node: number, resource: LoadResource): number {
+    return this.util[node * 2 + (resource === "cpu" ? 0 : 1)] ?? 0;
+  }
+
+  mean(resource: LoadResource): number {
+    return this.nodes.length === 0 ? 0 : (this.sum[resource === "cpu" ? 0 : 1] ?? 0) / this.nodes.length;
+  }
+
+  /** Utilization minus the domain mean. */
+  deviation(node: number, resource: LoadResource): number {
+    return this.utilization(node, resource) - this.mean(resource);
+  }
+
+  private variance(sum: number, sumSq: number): number {
+    const n = this.nodes.length;
+    if (n === 0) return 0;
+    const mean = sum / n;
+    return Math.max(0, sumSq / n - mean * mean);
+  }
+
+  /** Weighted standard deviation of utilization across the domain, 0..1. */
+  imbalance(): number {
+    let total = 0;
+    LOAD_RESOURCES.forEach((resource, r) => {
+      total += this.weights[resource] * this.variance(this.sum[r] ?? 0, this.sumSq[r] ?? 0);
+    });
+    return Math.sqrt(total);
+  }
+
+  stats(resource: LoadResource): ResourceStats {
+    const r = resource === "cpu" ? 0 : 1;
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    for (const node of this.nodes) {
+      const value = this.util[node * 2 + r] ?? 0;
+      min = Math.min(min, value);
+      max = Math.max(max, value);
+    }
+    return {
+      mean: this.mean(resource),
+      stddev: Math.sqrt(this.variance(this.sum[r] ?? 0, this.sumSq[r] ?? 0)),
+      min: this.nodes.length ? min : 0,
+      max: this.nodes.length ? max : 0,
+    };
+  }
+
+  /** Nodes above a ceiling, hottest first. */
+  hotNodes(): number[] {
+    return this.nodes
+      .filter((node) => this.overload(node) > 0)
+      .sort((a, b) => this.overload(b) - this.overload(a) || a - b);
+  }
+
+  /** Weighted utilization above the ceilings, 0 when under. */
+  overload(node: number): number {
+    let total = 0;
+    for (const resource of LOAD_RESOURCES)
+      total += this.weights[resource] * Math.max(0, this.utilization(node, resource) - this.options.ceilings[resource]);
+    return total;
+  }
+
+  /** How far a node sits above the balanced band and its ceilings: what it should shed. */
+  pressure(node: number): number {
+    let total = 0;
+    for (const resource of LOAD_RESOURCES)
+      total += this.weights[resource] * Math.max(0, this.deviation(node, resource) - this.options.band);
+    return total + HOT_SPOT_FACTOR * this.overload(node);
+  }
+
+  /** How far a node sits below the balanced band: what it could take. */
+  room(node: number): number {
+    let total = 0;
+    for (const resource of LOAD_RESOURCES)
+      total += this.weights[resource] * Math.max(0, -this.deviation(node, resource) - this.options.band);
+    return total;
+  }
+
+  /** The share of a node's capacity the VM's load is, per resource. */
+  share(vm: VmInfo, node: number, resource: LoadResource): number {
+    const allocatable = this.model.nodes[node]?.allocatable[resource] ?? 0;
+    return allocatable > 0 ? vmLoad(vm, resource, this.load.statistic) / allocatable : 0;
+  }
+
+  private bandExcess(deviation: number): number {
+    return Math.max(0, Math.abs(deviation) - this.options.band);
+  }
+
+  private hot(utilization: number, resource: LoadResource): number {
+    return Math.max(0, utilization - this.options.ceilings[resource]);
+  }
+
+  /** What moving the VM from one node to another would gain, in balance points; nothing is changed. */
+  gain(vm: VmInfo, from: number, to: number): MoveGain {
+    const byResource = { cpu: 0, memory: 0 };
+    let hotSpotPoints = 0;
+    for (const resource of LOAD_RESOURCES) {
+      const mean = this.mean(resource);
+      let delta = 0;
+      let hotDelta = 0;
+      for (const [node, sign] of [
+        [from, -1],
+        [to, 1],
+      ] as const) {
+        if (!this.contains(node)) continue;
+        const before = this.utilization(node, resource);
+        const after = before + sign * this.share(vm, node, resource);
+        delta += this.bandExcess(before - mean) - this.bandExcess(after - mean);
+        hotDelta += this.hot(before, resource) - this.hot(after, resource);
+      }
+      byResource[resource] = 100 * this.weights[resource] * delta;
+      hotSpotPoints += 100 * HOT_SPOT_FACTOR * this.weights[resource] * hotDelta;
+    }
+    return { points: byResource.cpu + byResource.memory + hotSpotPoints, byResource, hotSpotPoints };
+  }
+
+  /** The imbalance after a move, computed without making it. */
+  imbalanceAfter(vm: VmInfo, from: number, to: number): number {
+    let total = 0;
+    LOAD_RESOURCES.forEach((resource, r) => {
+      let sum = this.sum[r] ?? 0;
+      let sumSq = this.sumSq[r] ?? 0;
+      for (const [node, sign] of [
+        [from, -1],
+        [to, 1],
+      ] as const) {
+        if (!this.contains(node)) continue;
+        const before = this.utilization(node, resource);
+        const after = before + sign * this.share(vm, node, resource);
+        sum += after - before;
+        sumSq += after * after - before * before;
+      }
+      total += this.weights[resource] * this.variance(sum, sumSq);
+    });
+    return Math.sqrt(total);
+  }
+}

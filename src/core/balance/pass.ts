@@ -1,0 +1,157 @@
+/**
+ * One balance pass over a domain: first the mandatory moves (VMs breaking a Required
+ * PlacementRule), then, when the domain is out of balance or has hot spots, the best move found at
+ * each step until the goal is reached, no move pays for itself, or the pass's move limit is hit.
+ */
+import type { VmInfo } from "../model/cluster.ts";
+import { formatBytes, formatDuration } from "../model/quantity.ts";
+import { ruleViolation } from "../placement/plugins/placement-rules/index.ts";
+import { ruleGroup } from "../placement/plugins/placement-rules/index.ts";
+import { groupIncludes } from "../placement/vm-groups.ts";
+import { type Candidate, type SearchEnv, bestMove, costPoints, mayMove } from "./candidates.ts";
+import type { MoveKind } from "./plan-types.ts";
+
+export interface DraftMove extends Candidate {
+  readonly kind: MoveKind;
+  readonly reasons: readonly string[];
+}
+
+export interface PassResult {
+  readonly moves: DraftMove[];
+  readonly outcome: string;
+}
+
+function percent(share: number): string {
+  return `${Math.round(share * 100)}%`;
+}
+
+function round3(value: number): string {
+  return value.toFixed(3);
+}
+
+function describeCost(candidate: Candidate): string {
+  const { cost } = candidate;
+  return `copies ${formatBytes(cost.bytes)} in about ${formatDuration(cost.durationSeconds)} with ~${Math.round(cost.downtimeMs)}ms downtime (${cost.summary})`;
+}
+
+function balanceReasons(env: SearchEnv, move: Candidate, imbalanceBefore: number): string[] {
+  const { domain } = env;
+  const names = env.ctx.model.nodes;
+  const from = names[move.from]?.name ?? "?";
+  const to = names[move.to]?.name ?? "?";
+  const reasons: string[] = [];
+  if (domain.overload(move.from) > 0) {
+    reasons.push(
+      `${from} is a hot spot: CPU ${percent(domain.utilization(move.from, "cpu"))}, memory ${percent(domain.utilization(move.from, "memory"))} (ceilings ${percent(domain.options.ceilings.cpu)} / ${percent(domain.options.ceilings.memory)})`,
+    );
+  }
+  reasons.push(
+    `imbalance ${round3(imbalanceBefore)} → ${round3(move.imbalanceAfter)} (goal ${round3(env.thresholds.goalImbalance)})`,
+  );
+  reasons.push(
+    `${from} CPU ${percent(domain.utilization(move.from, "cpu"))} → ${percent(domain.utilization(move.from, "cpu") - domain.share(move.vm, move.from, "cpu"))}, ${to} CPU ${percent(domain.utilization(move.to, "cpu"))} → ${percent(domain.utilization(move.to, "cpu") + domain.share(move.vm, move.to, "cpu"))}`,
+  );
+  reasons.push(
+    `gain ${move.gain.points.toFixed(1)} points against a cost of ${move.costPoints.toFixed(1)}; ${describeCost(move)}`,
+  );
+  return reasons;
+}
+
+function apply(env: SearchEnv, move: Candidate, kind: MoveKind, reasons: string[]): DraftMove {
+  env.ctx.placement.move(move.vm, move.to);
+  return { ...move, kind, reasons };
+}
+
+/** The Required rule the VM breaks where it runs now, if any. */
+function brokenRule(env: SearchEnv, vm: VmInfo): string | undefined {
+  const node = env.ctx.model.nodes[env.ctx.placement.nodeOf(vm.index)];
+  if (!node) return undefined;
+  for (const rule of env.ctx.policies.placementRules) {
+    if (rule.spec.enforcement !== "Required" || !groupIncludes(ruleGroup(rule), vm)) continue;
+    const violation = ruleViolation(env.ctx, rule, vm, node);
+    if (violation) return violation;
+  }
+  return undefined;
+}
+
+/** The best-scoring feasible node for a VM that must move, whatever the balance gain. */
+function bestRescue(env: SearchEnv, vm: VmInfo): Candidate | undefined {
+  const from = env.ctx.placement.nodeOf(vm.index);
+  const nodes = env.domain.nodes.map((index) => env.ctx.model.nodes[index]).filter((node) => node !== undefined);
+  const feasible = nodes.filter((node) => !env.engine.rejection(env.ctx, vm, node));
+  if (feasible.length === 0) return undefined;
+  const scores = env.engine
+    .score(env.ctx, vm, feasible, env.weights)
+    .sort((a, b) => b.total - a.total || a.node - b.node);
+  for (const score of scores) {
+    const cost = env.costs.estimate(vm, from, score.node);
+    if (!cost.succeeded) continue;
+    const gain = env.domain.gain(vm, from, score.node);
+    const charged = costPoints(env, cost);
+    const imbalanceAfter = env.domain.imbalanceAfter(vm, from, score.node);
+    return {
+      vm,
+      from,
+      to: score.node,
+      gain,
+      cost,
+      costPoints: charged,
+      net: gain.points - charged,
+      value: score.total,
+      imbalanceAfter,
+      score,
+    };
+  }
+  return undefined;
+}
+
+/** Moves VMs that break a Required PlacementRule where they run (DRS's priority-1 moves). */
+export function fixBrokenRules(env: SearchEnv): DraftMove[] {
+  const moves: DraftMove[] = [];
+  if (env.ctx.policies.placementRules.every((rule) => rule.spec.enforcement !== "Required")) return moves;
+  for (const node of env.domain.nodes) {
+    for (const index of [...env.ctx.placement.vmsOn(node)].sort((a, b) => a - b)) {
+      const vm = env.ctx.model.vms[index];
+      const violation = vm && !env.moved.has(index) ? brokenRule(env, vm) : undefined;
+      if (!vm || !violation || env.engine.blockers(env.ctx, vm).some((b) => b.plugin !== "AntiThrash")) continue;
+      const rescue = bestRescue(env, vm);
+      if (rescue) moves.push(apply(env, rescue, "rule", [`breaks ${violation}`, describeCost(rescue)]));
+    }
+  }
+  return moves;
+}
+
+export function balanceMoves(env: SearchEnv, limit: number): PassResult {
+  const { domain, thresholds } = env;
+  const moves: DraftMove[] = [];
+  const hot = (): boolean => domain.hotNodes().length > 0;
+  if (!thresholds.balancing) return { moves, outcome: "aggressiveness 1: only mandatory moves" };
+  if (domain.imbalance() <= thresholds.triggerImbalance && !hot()) {
+    return {
+      moves,
+      outcome: `balanced: imbalance ${round3(domain.imbalance())} is within ${round3(thresholds.triggerImbalance)} and no node is above its ceiling`,
+    };
+  }
+  while (moves.length < limit) {
+    if (domain.imbalance() <= thresholds.goalImbalance && !hot()) {
+      return {
+        moves,
+        outcome: `reached the goal: imbalance ${round3(domain.imbalance())} ≤ ${round3(thresholds.goalImbalance)}`,
+      };
+    }
+    const before = domain.imbalance();
+    const move = bestMove(env);
+    if (!move)
+      return {
+        moves,
+        outcome: `stopped at imbalance ${round3(before)}: no further move gains at least ${thresholds.minGain} points after its cost`,
+      };
+    moves.push(apply(env, move, "balance", balanceReasons(env, move, before)));
+  }
+  return {
+    moves,
+    outcome: `stopped at the limit of ${limit} moves per pass (imbalance ${round3(domain.imbalance())})`,
+  };
+}
+
+export { mayMove };

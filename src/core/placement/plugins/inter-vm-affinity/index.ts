@@ -1,0 +1,131 @@
+/**
+ * InterVmAffinity: the required pod affinity and anti-affinity in VM specs (KubeVirt copies them to
+ * the virt-launcher pod), including the symmetric rule: an existing VM's anti-affinity keeps
+ * matching VMs out of its domain. PreferredVmAffinity scores the preferred terms.
+ */
+import type { NodeInfo, PodAffinityTerm, VmInfo } from "../../../model/cluster.ts";
+import { describeSelector } from "../../../model/selectors.ts";
+import type { FilterPlugin, PlacementContext, ScorePlugin } from "../../framework.ts";
+import { DomainCounts, type GroupSpec, domainCounts, groupIncludes, groupKey } from "../../vm-groups.ts";
+
+export function termGroup(term: PodAffinityTerm, owner: VmInfo): GroupSpec {
+  const selector = term.namespaceSelector;
+  if (selector) {
+    const empty =
+      Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0;
+    return { selector: term.labelSelector, namespaces: empty ? { kind: "all" } : { kind: "selector", selector } };
+  }
+  const names = term.namespaces && term.namespaces.length > 0 ? term.namespaces : [owner.namespace];
+  return { selector: term.labelSelector, namespaces: { kind: "names", names: new Set(names) } };
+}
+
+function counts(ctx: PlacementContext, term: PodAffinityTerm, owner: VmInfo): DomainCounts {
+  return domainCounts(termGroup(term, owner), term.topologyKey, ctx);
+}
+
+interface AntiAffinityTerm {
+  readonly group: GroupSpec;
+  readonly topologyKey: string;
+  /** VMs whose spec carries this term, counted per domain. */
+  readonly owners: DomainCounts;
+  readonly example: string;
+}
+
+/** Every distinct required anti-affinity term in the cluster, with the VMs that own it. */
+function antiAffinityTerms(ctx: PlacementContext): AntiAffinityTerm[] {
+  return ctx.state.get("InterVmAffinity/anti-terms", () => {
+    const byKey = new Map<string, { group: GroupSpec; topologyKey: string; owners: Set<number>; example: string }>();
+    for (const vm of ctx.model.vms) {
+      for (const term of vm.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
+        const group = termGroup(term, vm);
+        const key = `${groupKey(group)}@${term.topologyKey}`;
+        const entry = byKey.get(key) ?? {
+          group,
+          topologyKey: term.topologyKey,
+          owners: new Set<number>(),
+          example: vm.key,
+        };
+        entry.owners.add(vm.index);
+        byKey.set(key, entry);
+      }
+    }
+    // The owners are a group defined by membership, not by a selector.
+    const owners: GroupSpec = { selector: undefined, namespaces: { kind: "all" } };
+    return [...byKey.values()].map((entry) => ({
+      group: entry.group,
+      topologyKey: entry.topologyKey,
+      owners: new DomainCounts(owners, entry.topologyKey, entry.owners, ctx.placement),
+      example: entry.example,
+    }));
+  });
+}
+
+function affinityRejection(ctx: PlacementContext, vm: VmInfo, node: NodeInfo): string | undefined {
+  for (const term of vm.affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
+    const domain = node.labels[term.topologyKey];
+    if (domain === undefined) return `node has no ${term.topologyKey} label, which the VM's pod affinity needs`;
+    const group = counts(ctx, term, vm);
+    if (group.countIn(domain, vm.index) > 0) continue;
+    // Kubernetes lets the first pod of a self-affine group go anywhere.
+    const alone = group.domainsWithout(vm.index).length === 0 && groupIncludes(group.spec, vm);
+    if (!alone)
+      return `pod affinity: no VM matching ${describeSelector(term.labelSelector)} in ${term.topologyKey}=${domain}`;
+  }
+  return undefined;
+}
+
+function antiAffinityRejection(ctx: PlacementContext, vm: VmInfo, node: NodeInfo): string | undefined {
+  for (const term of vm.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
+    const domain = node.labels[term.topologyKey];
+    if (domain === undefined) continue;
+    if (counts(ctx, term, vm).countIn(domain, vm.index) > 0) {
+      return `pod anti-affinity: a VM matching ${describeSelector(term.labelSelector)} already runs in ${term.topologyKey}=${domain}`;
+    }
+  }
+  return undefined;
+}
+
+function symmetricRejection(ctx: PlacementContext, vm: VmInfo, node: NodeInfo): string | undefined {
+  for (const term of antiAffinityTerms(ctx)) {
+    const domain = node.labels[term.topologyKey];
+    if (domain === undefined || !groupIncludes(term.group, vm)) continue;
+    if (term.owners.countIn(domain, vm.index) > 0) {
+      return `anti-affinity of VMs such as ${term.example} keeps VMs matching ${describeSelector(term.group.selector)} out of ${term.topologyKey}=${domain}`;
+    }
+  }
+  return undefined;
+}
+
+export const interVmAffinity: FilterPlugin = {
+  name: "InterVmAffinity",
+  static: false,
+  filter(ctx, vm, node) {
+    return (
+      affinityRejection(ctx, vm, node) ?? antiAffinityRejection(ctx, vm, node) ?? symmetricRejection(ctx, vm, node)
+    );
+  },
+};
+
+function weightedMatches(ctx: PlacementContext, vm: VmInfo, node: NodeInfo, terms: readonly WeightedTerm[]): number {
+  let total = 0;
+  for (const { weight, podAffinityTerm: term } of terms) {
+    const domain = node.labels[term.topologyKey];
+    if (domain !== undefined && counts(ctx, term, vm).countIn(domain, vm.index) > 0) total += weight;
+  }
+  return total;
+}
+
+type WeightedTerm = { readonly weight: number; readonly podAffinityTerm: PodAffinityTerm };
+
+/** Preferred pod affinity adds its weight where matching VMs run; preferred anti-affinity subtracts it. */
+export const preferredVmAffinity: ScorePlugin = {
+  name: "PreferredVmAffinity",
+  defaultWeight: 2,
+  normalize: "min-max",
+  score(ctx, vm, node) {
+    const affinity = vm.affinity;
+    const attract = affinity?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
+    const repel = affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
+    return weightedMatches(ctx, vm, node, attract) - weightedMatches(ctx, vm, node, repel);
+  },
+};
