@@ -5,6 +5,7 @@
  * each VM draws a few weighted candidates among the nodes its selectors allow, then probes a
  * bounded window, so the cost per VM does not grow with the fleet. A VM that fits nowhere is dropped.
  */
+import { numaDemandOf } from "../core/model/cluster.ts";
 import { LABEL } from "../core/model/kubevirt-labels.ts";
 import {
   type NumaDemand,
@@ -16,7 +17,6 @@ import {
   freeFromLayout,
   needsNuma,
 } from "../core/model/numa.ts";
-import { parseQuantity } from "../core/model/quantity.ts";
 import type { SnapshotNode, SnapshotVm } from "../core/model/snapshot.ts";
 import type { Rng } from "../core/numeric/rng.ts";
 import { CandidateCache, drawCandidate } from "./candidate-nodes.ts";
@@ -110,7 +110,7 @@ function findNode(state: PlacementState, draft: VmDraft): number | undefined {
   const list = state.candidates.listFor(draft.spec);
   const count = list.nodes.length;
   if (count === 0) return undefined;
-  const demand = numaDemandOf(draft.spec);
+  const demand = numaDemandOf(draft.spec, draft.spec.cpu.vcpus ?? 1);
   for (let attempt = 0; attempt < RANDOM_TRIES; attempt += 1) {
     const node = drawCandidate(state.rng, list);
     if (fits(state, draft, node, demand)) return node;
@@ -153,7 +153,7 @@ function numaAllows(numa: NumaState | undefined, demand: NumaDemand): boolean {
 function take(state: PlacementState, draft: VmDraft, node: number): void {
   takeResources(state.free[node] as Record<string, number>, draft.spec.requests);
   if (draft.spread) occupy(state, draft.spread, node);
-  takeNumaCells(state.numa[node], numaDemandOf(draft.spec));
+  takeNumaCells(state.numa[node], numaDemandOf(draft.spec, draft.spec.cpu.vcpus ?? 1));
 }
 
 function takeResources(free: Record<string, number>, requests: SnapshotVm["requests"]): void {
@@ -180,17 +180,4 @@ function numaStateOf(node: SnapshotNode): NumaState | undefined {
     cells: node.numa.cells.map((cell) => ({ id: cell.id, cpus: countCpuset(cell.cpus), hugepages: cell.hugepages })),
   };
   return { layout, free: freeFromLayout(layout) };
-}
-
-/**
- * Dedicated CPUs (plus the emulator thread's) and hugepages, as the kubelet takes them per cell;
- * the same rule as the cluster model's, which keeps its own copy private.
- */
-function numaDemandOf(vm: SnapshotVm): NumaDemand {
-  const vcpus = vm.cpu.vcpus ?? 1;
-  const cpus = vm.cpu.dedicated ? vcpus + (vm.cpu.isolateEmulatorThread ? 1 : 0) : 0;
-  const pageSize = vm.hugepages?.pageSize;
-  const pageBytes = pageSize ? (parseQuantity(pageSize) ?? 0) : 0;
-  const memory = vm.guestMemory ?? vm.requests.memory ?? 0;
-  return { cpus, pageSize, pages: pageBytes > 0 ? Math.ceil(memory / pageBytes) : 0 };
 }

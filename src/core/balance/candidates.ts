@@ -29,7 +29,7 @@ export interface SearchEnv {
   readonly costs: CostOracle;
   readonly weights: Readonly<Record<string, number>>;
   /** VMs already moved by this plan; none moves twice. */
-  readonly moved: ReadonlySet<number>;
+  readonly moved: Set<number>;
   /** Records why a VM could not move (for the plan's summary). */
   readonly noteBlocked: (vm: VmInfo, rejection: Rejection) => void;
 }

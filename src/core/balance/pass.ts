@@ -59,6 +59,7 @@ function balanceReasons(env: SearchEnv, move: Candidate, imbalanceBefore: number
 
 function apply(env: SearchEnv, move: Candidate, kind: MoveKind, reasons: string[]): DraftMove {
   env.ctx.placement.move(move.vm, move.to);
+  env.moved.add(move.vm.index);
   return { ...move, kind, reasons };
 }
 

@@ -106,11 +106,9 @@ function runDomain(shared: Shared, assignment: DomainAssignment): DomainRun {
   let outcome = "automation is Off";
   if (spec.automation !== "Off") {
     moves.push(...fixBrokenRules(env));
-    for (const move of moves) shared.moved.add(move.vm.index);
     const pass = balanceMoves(env, input.maxMoves ?? spec.limits.maxMovesPerPass);
     moves.push(...pass.moves);
     outcome = pass.outcome;
-    for (const move of pass.moves) shared.moved.add(move.vm.index);
   }
   const report: DomainReport = {
     policy: assignment.policy.metadata.name,

@@ -196,8 +196,9 @@ function cpuOf(vm: SnapshotVm, clusterDefaultModel: string): VmCpu {
   };
 }
 
-function numaDemandOf(vm: SnapshotVm, cpu: VmCpu): NumaDemand {
-  const cpus = cpu.dedicated ? cpu.vcpus + (vm.cpu.isolateEmulatorThread ? 1 : 0) : 0;
+/** Dedicated CPUs (plus the isolated emulator thread's) and hugepages, as the kubelet takes them per NUMA cell. */
+export function numaDemandOf(vm: SnapshotVm, vcpus: number): NumaDemand {
+  const cpus = vm.cpu.dedicated ? vcpus + (vm.cpu.isolateEmulatorThread ? 1 : 0) : 0;
   const pageSize = vm.hugepages?.pageSize;
   const pageBytes = pageSize ? (parseQuantity(pageSize) ?? 0) : 0;
   const memory = vm.guestMemory ?? vm.requests.memory ?? 0;
@@ -231,7 +232,7 @@ function toVmInfo(vm: SnapshotVm, { index, node, snapshot, namespaceLabels }: Vm
     requests: withPodCount(vm.requests),
     guestMemory: vm.guestMemory ?? vm.requests.memory ?? 0,
     cpu,
-    numaDemand: numaDemandOf(vm, cpu),
+    numaDemand: numaDemandOf(vm, cpu.vcpus),
     machineType: vm.machineType,
     tscFrequency: vm.tscFrequency,
     nodeSelector: vm.nodeSelector,

@@ -12,6 +12,9 @@ export type LoadResource = "cpu" | "memory";
 export const LOAD_RESOURCES: readonly LoadResource[] = ["cpu", "memory"];
 
 export function vmLoad(vm: VmInfo, resource: LoadResource, statistic: UsageStatistic): number {
+  // A hugepage-backed guest lives in the node's hugepage pool, which allocatable memory leaves out;
+  // only the launcher's overhead (its memory request) weighs on regular memory.
+  if (resource === "memory" && vm.numaDemand.pages > 0) return vm.requests.memory ?? 0;
   const summary: UsageSummary | undefined = vm.usage?.[resource];
   return summary ? summary[statistic] : (vm.requests[resource] ?? 0);
 }
