@@ -93,7 +93,7 @@ export default tseslint.config(
   {
     files: ["**/*.js"],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { globals: { process: "readonly", console: "readonly" } },
+    languageOptions: { parserOptions: { projectService: false }, globals: { process: "readonly", console: "readonly" } },
   },
   coreBoundary,
 );
