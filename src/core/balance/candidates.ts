@@ -9,6 +9,7 @@ import type { PlacementContext, Rejection } from "../placement/framework.ts";
 import type { BalanceDomain, MoveGain } from "./domain.ts";
 import type { MoveCost } from "./plan-types.ts";
 import type { Thresholds } from "./thresholds.ts";
+import type { Rng } from "../numeric/rng.ts";
 
 /** How wide the search looks each step; wide enough to find good moves, narrow enough for 5,000 nodes. */
 export const SEARCH = { sources: 12, vmsPerSource: 8, targetsPerVm: 8, nodeChecksPerVm: 400 } as const;
@@ -32,6 +33,8 @@ export interface SearchEnv {
   readonly moved: Set<number>;
   /** Records why a VM could not move (for the plan's summary). */
   readonly noteBlocked: (vm: VmInfo, rejection: Rejection) => void;
+  /** Breaks exact ties, as kube-scheduler does among equally scored nodes, so no node wins by its name. */
+  readonly rng: Rng;
 }
 
 export interface Candidate {
@@ -53,7 +56,7 @@ export function costPoints(env: SearchEnv, cost: MoveCost): number {
 
 /** May the VM move at all? Cached per pass; the reason is noted once. */
 export function mayMove(env: SearchEnv, vm: VmInfo): boolean {
-  return env.ctx.state.get(`balance/may-move/${vm.index}`, () => {
+  return env.ctx.state.memo("balance/may-move", vm.index, () => {
     const blocker = env.engine.blocker(env.ctx, vm);
     if (blocker) {
       env.noteBlocked(vm, blocker);
@@ -129,24 +132,39 @@ function candidate(env: SearchEnv, vm: VmInfo, source: number, score: NodeScore)
   return { vm, from: source, to: score.node, gain, cost, costPoints: charged, net, value, imbalanceAfter, score };
 }
 
-function better(a: Candidate | undefined, b: Candidate | undefined): Candidate | undefined {
-  if (!a) return b;
-  if (!b) return a;
-  if (b.value !== a.value) return b.value > a.value ? b : a;
-  return b.vm.index < a.vm.index || (b.vm.index === a.vm.index && b.to < a.to) ? b : a;
+/** Keeps the highest value; exact ties are resolved by reservoir sampling over the seeded rng. */
+class BestCandidate {
+  best: Candidate | undefined;
+  private ties = 0;
+
+  offer(candidate: Candidate | undefined, rng: Rng): void {
+    if (!candidate) return;
+    const best = this.best;
+    if (!best || candidate.value > best.value + TIE_EPSILON) {
+      this.best = candidate;
+      this.ties = 1;
+      return;
+    }
+    if (candidate.value < best.value - TIE_EPSILON) return;
+    this.ties += 1;
+    if (rng.int(1, this.ties) === 1) this.best = candidate;
+  }
 }
+
+const TIE_EPSILON = 1e-9;
 
 /** The best move the search finds this step, or undefined when none is worth making. */
 export function bestMove(env: SearchEnv): Candidate | undefined {
   const targets = rankTargets(env);
-  let best: Candidate | undefined;
+  const found = new BestCandidate();
   for (const source of rankSources(env)) {
     for (const vm of vmsWorthTrying(env, source)) {
       const nodes = feasibleTargets(env, vm, source, targets);
       if (nodes.length === 0) continue;
       for (const score of env.engine.score(env.ctx, vm, nodes, env.weights))
-        best = better(best, candidate(env, vm, source, score));
+        found.offer(candidate(env, vm, source, score), env.rng);
     }
   }
+  const best = found.best;
   return best && best.net >= env.thresholds.minGain ? best : undefined;
 }

@@ -8,7 +8,9 @@ import { LOAD_RESOURCES, type LoadResource, type LoadTracker, vmLoad } from "../
 import type { Placement } from "../model/placement.ts";
 
 /** Overload above a ceiling counts this many times more than plain imbalance. */
-const HOT_SPOT_FACTOR = 3;
+const HOT_SPOT_FACTOR = 10;
+/** Balance points per unit of squared utilization: utilization in percentage points, squared. */
+const POINTS = 10_000;
 
 export interface ResourceStats {
   readonly mean: number;
@@ -167,21 +169,22 @@ export class BalanceDomain {
     return allocatable > 0 ? vmLoad(vm, resource, this.load.statistic) / allocatable : 0;
   }
 
-  private bandExcess(deviation: number): number {
-    return Math.max(0, Math.abs(deviation) - this.options.band);
-  }
-
   private hot(utilization: number, resource: LoadResource): number {
     return Math.max(0, utilization - this.options.ceilings[resource]);
   }
 
-  /** What moving the VM from one node to another would gain, in balance points; nothing is changed. */
+  /**
+   * What moving the VM from one node to another would gain, in balance points; nothing is changed.
+   * The gain is the drop in the sum of squared deviations from the mean (in percentage points
+   * squared, weighted per resource), exact including the shift of the mean, plus hot-spot relief.
+   */
   gain(vm: VmInfo, from: number, to: number): MoveGain {
     const byResource = { cpu: 0, memory: 0 };
     let hotSpotPoints = 0;
-    for (const resource of LOAD_RESOURCES) {
-      const mean = this.mean(resource);
-      let delta = 0;
+    const n = this.nodes.length;
+    LOAD_RESOURCES.forEach((resource, r) => {
+      let sum = this.sum[r] ?? 0;
+      let sumSq = this.sumSq[r] ?? 0;
       let hotDelta = 0;
       for (const [node, sign] of [
         [from, -1],
@@ -190,12 +193,15 @@ export class BalanceDomain {
         if (!this.contains(node)) continue;
         const before = this.utilization(node, resource);
         const after = before + sign * this.share(vm, node, resource);
-        delta += this.bandExcess(before - mean) - this.bandExcess(after - mean);
-        hotDelta += this.hot(before, resource) - this.hot(after, resource);
+        sum += after - before;
+        sumSq += after * after - before * before;
+        hotDelta += this.hot(before, resource) ** 2 - this.hot(after, resource) ** 2;
       }
-      byResource[resource] = 100 * this.weights[resource] * delta;
-      hotSpotPoints += 100 * HOT_SPOT_FACTOR * this.weights[resource] * hotDelta;
-    }
+      const ssdBefore = (this.sumSq[r] ?? 0) - (this.sum[r] ?? 0) ** 2 / Math.max(1, n);
+      const ssdAfter = sumSq - sum ** 2 / Math.max(1, n);
+      byResource[resource] = POINTS * this.weights[resource] * (ssdBefore - ssdAfter);
+      hotSpotPoints += POINTS * HOT_SPOT_FACTOR * this.weights[resource] * hotDelta;
+    });
     return { points: byResource.cpu + byResource.memory + hotSpotPoints, byResource, hotSpotPoints };
   }
 

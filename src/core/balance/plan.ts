@@ -101,6 +101,7 @@ function runDomain(shared: Shared, assignment: DomainAssignment): DomainRun {
     weights: spec.scoring.weights,
     moved: shared.moved,
     noteBlocked: (vm, rejection) => shared.blocked.note(vm, rejection),
+    rng: input.rng.fork(assignment.policy.metadata.name),
   };
   const moves: DraftMove[] = [];
   let outcome = "automation is Off";

@@ -31,10 +31,10 @@ export const AGGRESSIVENESS: Readonly<Record<1 | 2 | 3 | 4 | 5, Thresholds>> = {
     minGain: Number.POSITIVE_INFINITY,
     costPerGiB: 0,
   },
-  2: { balancing: true, triggerImbalance: 0.2, goalImbalance: 0.15, minGain: 6, costPerGiB: 0.5 },
-  3: { balancing: true, triggerImbalance: 0.12, goalImbalance: 0.09, minGain: 3, costPerGiB: 0.25 },
-  4: { balancing: true, triggerImbalance: 0.08, goalImbalance: 0.06, minGain: 1.5, costPerGiB: 0.12 },
-  5: { balancing: true, triggerImbalance: 0.04, goalImbalance: 0.03, minGain: 0.5, costPerGiB: 0.05 },
+  2: { balancing: true, triggerImbalance: 0.2, goalImbalance: 0.15, minGain: 40, costPerGiB: 2 },
+  3: { balancing: true, triggerImbalance: 0.12, goalImbalance: 0.09, minGain: 10, costPerGiB: 0.5 },
+  4: { balancing: true, triggerImbalance: 0.08, goalImbalance: 0.06, minGain: 3, costPerGiB: 0.25 },
+  5: { balancing: true, triggerImbalance: 0.04, goalImbalance: 0.03, minGain: 1, costPerGiB: 0.1 },
 };
 
 /** The policy's thresholds: its level's row, with any expert overrides from spec.tuning. */

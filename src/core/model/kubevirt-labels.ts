@@ -33,22 +33,39 @@ export interface NodeCpu {
   readonly hostModelRequiredFeatures: ReadonlySet<string>;
 }
 
-function suffixesWithPrefix(labels: Labels, prefix: string): string[] {
-  const found: string[] = [];
+const CPU_LABEL_PREFIXES = [
+  LABEL.cpuVendor,
+  LABEL.hostModelCpu,
+  LABEL.cpuModel,
+  LABEL.cpuModelMigration,
+  LABEL.cpuFeature,
+  LABEL.hostModelRequiredFeature,
+] as const;
+
+type CpuLabelPrefix = (typeof CPU_LABEL_PREFIXES)[number];
+
+/** One pass over the labels, sorting each `true` CPU label under its prefix. */
+function cpuLabelSuffixes(labels: Labels): Map<CpuLabelPrefix, string[]> {
+  const found = new Map<CpuLabelPrefix, string[]>(CPU_LABEL_PREFIXES.map((prefix) => [prefix, []]));
   for (const [key, value] of Object.entries(labels)) {
-    if (key.startsWith(prefix) && value === "true") found.push(key.slice(prefix.length));
+    if (value !== "true" || !key.includes(".node.kubevirt.io/")) continue;
+    const prefix = CPU_LABEL_PREFIXES.find((candidate) => key.startsWith(candidate));
+    if (prefix) found.get(prefix)?.push(key.slice(prefix.length));
   }
-  return found.sort();
+  for (const list of found.values()) list.sort();
+  return found;
 }
 
 export function nodeCpuFromLabels(labels: Labels): NodeCpu {
+  const suffixes = cpuLabelSuffixes(labels);
+  const of = (prefix: CpuLabelPrefix): string[] => suffixes.get(prefix) ?? [];
   return {
-    vendor: suffixesWithPrefix(labels, LABEL.cpuVendor)[0],
-    hostModel: suffixesWithPrefix(labels, LABEL.hostModelCpu)[0],
-    models: new Set(suffixesWithPrefix(labels, LABEL.cpuModel)),
-    migrationModels: new Set(suffixesWithPrefix(labels, LABEL.cpuModelMigration)),
-    features: new Set(suffixesWithPrefix(labels, LABEL.cpuFeature)),
-    hostModelRequiredFeatures: new Set(suffixesWithPrefix(labels, LABEL.hostModelRequiredFeature)),
+    vendor: of(LABEL.cpuVendor)[0],
+    hostModel: of(LABEL.hostModelCpu)[0],
+    models: new Set(of(LABEL.cpuModel)),
+    migrationModels: new Set(of(LABEL.cpuModelMigration)),
+    features: new Set(of(LABEL.cpuFeature)),
+    hostModelRequiredFeatures: new Set(of(LABEL.hostModelRequiredFeature)),
   };
 }
 

@@ -16,46 +16,51 @@ import {
 
 export type MoveListener = (vm: number, from: number, to: number) => void;
 
+const NONE: ReadonlySet<number> = new Set();
+
+function numaKey(vm: number, node: number): string {
+  return `${vm}@${node}`;
+}
+
 export class Placement {
   readonly model: ClusterModel;
+  /** The node each VM runs on; it holds its resources there. */
   private readonly vmNode: Int32Array;
+  /** Further nodes a VM holds resources on: migration targets. */
+  private readonly extraHolds: Map<number, Set<number>>;
   private readonly nodeVms: Set<number>[];
   private readonly requestedByNode: Record<string, number>[];
   private readonly numaByNode: (NumaFree | undefined)[];
-  /** The nodes each VM holds resources on (two during a migration), with the NUMA cells it holds there. */
-  private readonly holdings: Map<number, Map<number, NumaAssignment>>;
+  /** NUMA cells held, by `vm@node`, for VMs with dedicated CPUs or hugepages. */
+  private readonly numaHeld: Map<string, NumaAssignment>;
   private readonly listeners: MoveListener[] = [];
 
   private constructor(model: ClusterModel, source?: Placement) {
     this.model = model;
-    if (source) {
-      this.vmNode = source.vmNode.slice();
-      this.nodeVms = source.nodeVms.map((set) => new Set(set));
-      this.requestedByNode = source.requestedByNode.map((requested) => ({ ...requested }));
-      this.numaByNode = source.numaByNode.map((free) => free && cloneNumaFree(free));
-      this.holdings = new Map([...source.holdings].map(([vm, held]) => [vm, new Map(held)]));
-      return;
-    }
-    this.vmNode = new Int32Array(model.vms.length);
-    this.nodeVms = model.nodes.map(() => new Set<number>());
-    this.requestedByNode = model.nodes.map(() => ({}));
-    this.numaByNode = model.nodes.map((node) => node.numa && freeFromLayout(node.numa));
-    this.holdings = new Map();
+    this.vmNode = source ? source.vmNode.slice() : new Int32Array(model.vms.length).fill(-1);
+    this.extraHolds = new Map([...(source?.extraHolds ?? [])].map(([vm, nodes]) => [vm, new Set(nodes)]));
+    this.nodeVms = source ? source.nodeVms.map((set) => new Set(set)) : model.nodes.map(() => new Set<number>());
+    this.requestedByNode = source
+      ? source.requestedByNode.map((requested) => ({ ...requested }))
+      : model.nodes.map(() => ({}));
+    this.numaByNode = source
+      ? source.numaByNode.map((free) => free && cloneNumaFree(free))
+      : model.nodes.map((node) => node.numa && freeFromLayout(node.numa));
+    this.numaHeld = new Map(source?.numaHeld ?? []);
   }
 
   /** The placement the snapshot describes, with in-flight migration targets already reserved. */
   static fromModel(model: ClusterModel): Placement {
     const placement = new Placement(model);
     for (const vm of model.vms) {
+      placement.take(vm, vm.node);
       placement.vmNode[vm.index] = vm.node;
       placement.nodeVms[vm.node]?.add(vm.index);
-      placement.hold(vm, vm.node);
     }
     for (const migration of model.migrations) {
-      if (migration.inFlight && migration.vm >= 0 && migration.target >= 0) {
-        const vm = model.vms[migration.vm];
-        if (vm && migration.target !== vm.node) placement.hold(vm, migration.target);
-      }
+      if (!migration.inFlight || migration.vm < 0 || migration.target < 0) continue;
+      const vm = model.vms[migration.vm];
+      if (vm && migration.target !== vm.node) placement.hold(vm, migration.target);
     }
     return placement;
   }
@@ -73,7 +78,7 @@ export class Placement {
   }
 
   vmsOn(node: number): ReadonlySet<number> {
-    return this.nodeVms[node] ?? new Set();
+    return this.nodeVms[node] ?? NONE;
   }
 
   requested(node: number): ResourceList {
@@ -88,7 +93,8 @@ export class Placement {
   overflow(vm: VmInfo, node: number): { resource: string; needed: number; free: number } | undefined {
     const allocatable = this.model.nodes[node]?.allocatable ?? {};
     const requested = this.requested(node);
-    for (const [resource, amount] of Object.entries(vm.requests)) {
+    for (const resource in vm.requests) {
+      const amount = vm.requests[resource] ?? 0;
       if (amount <= 0) continue;
       const free = (allocatable[resource] ?? 0) - (requested[resource] ?? 0);
       if (amount > free) return { resource, needed: amount, free };
@@ -105,54 +111,58 @@ export class Placement {
     return allocateNuma(layout, free, vm.numaDemand);
   }
 
-  /** Takes the VM's resources on a node (its current one, or a migration target). */
-  hold(vm: VmInfo, node: number): void {
-    const requested = this.requestedByNode[node];
-    if (!requested) return;
-    for (const [resource, amount] of Object.entries(vm.requests))
-      requested[resource] = (requested[resource] ?? 0) + amount;
-    let held = this.holdings.get(vm.index);
-    if (!held) {
-      held = new Map();
-      this.holdings.set(vm.index, held);
-    }
-    held.set(node, this.takeNuma(vm, node));
+  holds(vm: number, node: number): boolean {
+    return this.vmNode[vm] === node || (this.extraHolds.get(vm)?.has(node) ?? false);
   }
 
-  private takeNuma(vm: VmInfo, node: number): NumaAssignment {
+  /** Takes the VM's resources on a further node: a migration target, while the VM still runs on its source. */
+  hold(vm: VmInfo, node: number): void {
+    if (this.holds(vm.index, node)) return;
+    this.take(vm, node);
+    let extra = this.extraHolds.get(vm.index);
+    if (!extra) {
+      extra = new Set();
+      this.extraHolds.set(vm.index, extra);
+    }
+    extra.add(node);
+  }
+
+  private take(vm: VmInfo, node: number): void {
+    const requested = this.requestedByNode[node];
+    if (!requested) return;
+    for (const resource in vm.requests) requested[resource] = (requested[resource] ?? 0) + (vm.requests[resource] ?? 0);
     const free = this.numaByNode[node];
     const layout = this.model.nodes[node]?.numa;
-    if (!free || !layout || !needsNuma(vm.numaDemand)) return [];
+    if (!free || !layout || !needsNuma(vm.numaDemand)) return;
     const assignment = allocateNuma(layout, free, vm.numaDemand);
     // A snapshot may already be overcommitted per cell; account what fits rather than failing the model.
     const taken = typeof assignment === "string" ? [] : assignment;
     applyNuma(free, vm.numaDemand, taken, -1);
-    return taken;
+    this.numaHeld.set(numaKey(vm.index, node), taken);
   }
 
-  /** Gives back what `hold` took on the node. */
-  release(vm: VmInfo, node: number): void {
-    const held = this.holdings.get(vm.index);
-    const taken = held?.get(node);
+  private giveBack(vm: VmInfo, node: number): void {
     const requested = this.requestedByNode[node];
-    if (!held || !taken || !requested) return;
-    for (const [resource, amount] of Object.entries(vm.requests))
-      requested[resource] = (requested[resource] ?? 0) - amount;
+    if (!requested) return;
+    for (const resource in vm.requests) requested[resource] = (requested[resource] ?? 0) - (vm.requests[resource] ?? 0);
+    const key = numaKey(vm.index, node);
+    const taken = this.numaHeld.get(key);
     const free = this.numaByNode[node];
-    if (free) applyNuma(free, vm.numaDemand, taken, 1);
-    held.delete(node);
-  }
-
-  holds(vm: number, node: number): boolean {
-    return this.holdings.get(vm)?.has(node) ?? false;
+    if (taken && free) applyNuma(free, vm.numaDemand, taken, 1);
+    this.numaHeld.delete(key);
   }
 
   /** Completes a move: the VM now runs on `to` and no longer holds anything on its old node. */
   move(vm: VmInfo, to: number): void {
     const from = this.nodeOf(vm.index);
     if (from === to) return;
-    if (!this.holds(vm.index, to)) this.hold(vm, to);
-    this.release(vm, from);
+    const extra = this.extraHolds.get(vm.index);
+    if (extra?.delete(to)) {
+      if (extra.size === 0) this.extraHolds.delete(vm.index);
+    } else {
+      this.take(vm, to);
+    }
+    this.giveBack(vm, from);
     this.vmNode[vm.index] = to;
     this.nodeVms[from]?.delete(vm.index);
     this.nodeVms[to]?.add(vm.index);

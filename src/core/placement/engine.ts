@@ -54,12 +54,18 @@ export class PlacementEngine {
   }
 
   private signature(ctx: PlacementContext, vm: VmInfo): string {
-    return ctx.state.get(
-      `engine/signature/${vm.index}@${ctx.placement.nodeOf(vm.index)}`,
-      () =>
-        this.staticFilters.map((plugin) => plugin.signature?.(ctx, vm) ?? `#${vm.index}`).join("\u0000") +
-        `\u0000${ctx.purpose}`,
-    );
+    // Static verdicts may depend on the source (CPU compatibility), so the memo remembers it.
+    const source = ctx.placement.nodeOf(vm.index);
+    const cached = ctx.state.memo("engine/signature", vm.index, () => ({
+      source,
+      signature: this.computeSignature(ctx, vm),
+    }));
+    return cached.source === source ? cached.signature : this.computeSignature(ctx, vm);
+  }
+
+  private computeSignature(ctx: PlacementContext, vm: VmInfo): string {
+    const parts = this.staticFilters.map((plugin) => plugin.signature?.(ctx, vm) ?? `#${vm.index}`);
+    return `${parts.join("\u0000")}\u0000${ctx.purpose}`;
   }
 
   private staticRejection(ctx: PlacementContext, vm: VmInfo, node: NodeInfo): Rejection | null {

@@ -49,6 +49,15 @@ export class CycleState {
     this.entries.set(key, value);
     return value;
   }
+
+  /** A memo per numbered item (a VM, a node) under one key: hot paths build no string keys. */
+  memo<T>(key: string, item: number, compute: () => T): T {
+    const table = this.get(key, () => new Map<number, T>());
+    if (table.has(item)) return table.get(item) as T;
+    const value = compute();
+    table.set(item, value);
+    return value;
+  }
 }
 
 export interface FilterPlugin {

@@ -14,10 +14,16 @@ function sourceOf(ctx: PlacementContext, vm: VmInfo): NodeInfo | undefined {
 }
 
 function requirements(ctx: PlacementContext, vm: VmInfo): readonly LabelRequirement[] {
-  return ctx.state.get(`CpuCompatibility/${vm.index}@${ctx.placement.nodeOf(vm.index)}`, () => {
-    const source = sourceOf(ctx, vm);
-    return ctx.purpose === "restart" || !source ? startRequirements(vm) : migrationRequirements(vm, source);
-  });
+  // Keyed by the source as well: the requirements follow the host the VM migrates from.
+  const source = ctx.placement.nodeOf(vm.index);
+  const cached = ctx.state.memo("CpuCompatibility", vm.index, () => ({ source, needs: compute(ctx, vm) }));
+  if (cached.source === source) return cached.needs;
+  return compute(ctx, vm);
+}
+
+function compute(ctx: PlacementContext, vm: VmInfo): readonly LabelRequirement[] {
+  const source = sourceOf(ctx, vm);
+  return ctx.purpose === "restart" || !source ? startRequirements(vm) : migrationRequirements(vm, source);
 }
 
 export const cpuCompatibility: FilterPlugin = {

@@ -85,10 +85,45 @@ function antiAffinityRejection(ctx: PlacementContext, vm: VmInfo, node: NodeInfo
   return undefined;
 }
 
+/** Anti-affinity terms indexed by their selector's first matchLabels pair, to find a VM's terms fast. */
+interface AntiAffinityIndex {
+  readonly byLabel: ReadonlyMap<string, readonly AntiAffinityTerm[]>;
+  /** Terms whose selector has no matchLabels: any VM may match them. */
+  readonly unkeyed: readonly AntiAffinityTerm[];
+}
+
+function antiAffinityIndex(ctx: PlacementContext): AntiAffinityIndex {
+  return ctx.state.get("InterVmAffinity/anti-index", () => {
+    const byLabel = new Map<string, AntiAffinityTerm[]>();
+    const unkeyed: AntiAffinityTerm[] = [];
+    for (const term of antiAffinityTerms(ctx)) {
+      const first = Object.entries(term.group.selector?.matchLabels ?? {})[0];
+      if (!first) {
+        unkeyed.push(term);
+        continue;
+      }
+      const key = `${first[0]}=${first[1]}`;
+      byLabel.set(key, [...(byLabel.get(key) ?? []), term]);
+    }
+    return { byLabel, unkeyed };
+  });
+}
+
+/** The cluster's anti-affinity terms whose selector picks this VM. */
+function antiTermsMatching(ctx: PlacementContext, vm: VmInfo): readonly AntiAffinityTerm[] {
+  return ctx.state.memo("InterVmAffinity/matching", vm.index, () => {
+    const index = antiAffinityIndex(ctx);
+    const candidates = [...index.unkeyed];
+    for (const [key, value] of Object.entries(vm.labels))
+      candidates.push(...(index.byLabel.get(`${key}=${value}`) ?? []));
+    return candidates.filter((term) => groupIncludes(term.group, vm));
+  });
+}
+
 function symmetricRejection(ctx: PlacementContext, vm: VmInfo, node: NodeInfo): string | undefined {
-  for (const term of antiAffinityTerms(ctx)) {
+  for (const term of antiTermsMatching(ctx, vm)) {
     const domain = node.labels[term.topologyKey];
-    if (domain === undefined || !groupIncludes(term.group, vm)) continue;
+    if (domain === undefined) continue;
     if (term.owners.countIn(domain, vm.index) > 0) {
       return `anti-affinity of VMs such as ${term.example} keeps VMs matching ${describeSelector(term.group.selector)} out of ${term.topologyKey}=${domain}`;
     }

@@ -20,7 +20,7 @@ export function ruleGroup(rule: Rule): GroupSpec {
 
 /** The rules this VM is a member of, split by enforcement; computed once per VM per pass. */
 function rulesFor(ctx: PlacementContext, vm: VmInfo): readonly Rule[] {
-  return ctx.state.get(`PlacementRules/${vm.index}`, () =>
+  return ctx.state.memo("PlacementRules", vm.index, () =>
     ctx.policies.placementRules.filter((rule) => groupIncludes(ruleGroup(rule), vm)),
   );
 }
