@@ -69,15 +69,19 @@ function bestStep(env: SearchEnv): Best | undefined {
     for (const index of env.ctx.placement.vmsOn(from)) {
       const vm = env.ctx.model.vms[index];
       if (!vm || env.moved.has(index) || !mayMove(env, vm)) continue;
-      best = bestTargetFor(env, { vm, from, to: -1, after: best?.after ?? Number.POSITIVE_INFINITY }, byLoad, best);
+      best = bestTargetFor(env, { vm, from }, byLoad, best);
     }
   }
   return best;
 }
 
 /** The best target for one VM, if it beats the best move found so far. */
-function bestTargetFor(env: SearchEnv, move: Best, byLoad: readonly number[], best: Best | undefined): Best | undefined {
-  const { vm, from } = move;
+function bestTargetFor(
+  env: SearchEnv,
+  { vm, from }: { vm: VmInfo; from: number },
+  byLoad: readonly number[],
+  best: Best | undefined,
+): Best | undefined {
   let found = 0;
   let current = best;
   for (const to of byLoad) {
