@@ -1,29 +1,32 @@
 /**
- * `kubedrs demo` (what `npm start` runs): plans the bundled skewed example cluster under the
- * example policies in policies/ and prints the plan. The live demo on the twin replaces this
- * once the twin exists.
+ * `kubedrs demo` (what `npm start` runs until the twin exists): generates a skewed example cluster,
+ * plans it under the example policies in policies/ and prints the plan.
  */
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { plan } from "../../core/balance/plan.ts";
+import { buildClusterModel } from "../../core/model/cluster.ts";
 import { createRng } from "../../core/numeric/rng.ts";
-import { readPlanningInputs } from "../inputs.ts";
+import { generateSnapshot } from "../../synth/index.ts";
+import { readPolicies } from "../inputs.ts";
 import { planTable } from "../views/plan-view.ts";
 
-const REPO = resolve(import.meta.dirname, "../../..");
-export const DEMO_SNAPSHOT = resolve(REPO, "examples/snapshots/demo.yaml");
-export const EXAMPLE_POLICIES = resolve(REPO, "policies");
+export const EXAMPLE_POLICIES = resolve(import.meta.dirname, "../../../policies");
+export const DEMO_CLUSTER = { nodes: 12, vms: 300, seed: 7, hot: 0.25 } as const;
 
 export function registerDemo(program: Command): void {
   program
     .command("demo")
-    .description("plan the bundled example cluster under the example policies")
+    .description("plan a generated, skewed example cluster under the example policies")
     .action(async () => {
-      const inputs = await readPlanningInputs(DEMO_SNAPSHOT, EXAMPLE_POLICIES);
-      const result = plan({ ...inputs, rng: createRng(1) });
+      const policies = await readPolicies(EXAMPLE_POLICIES);
+      const model = buildClusterModel(generateSnapshot(DEMO_CLUSTER));
+      const result = plan({ model, policies, now: model.takenAt, rng: createRng(1) });
+      const { nodes, vms, seed, hot } = DEMO_CLUSTER;
       process.stdout.write(
-        `Example cluster: ${inputs.model.nodes.length} nodes, ${inputs.model.vms.length} VMs (examples/snapshots/demo.yaml)\n`,
+        `Example cluster: ${nodes} nodes, ${vms} VMs, ${hot * 100}% of nodes hot ` +
+          `(kubedrs snapshot generate --nodes ${nodes} --vms ${vms} --seed ${seed} --hot ${hot})\n` +
+          `Policies: policies/\n\n${planTable(result)}\n`,
       );
-      process.stdout.write(`Policies: policies/\n\n${planTable(result)}\n`);
     });
 }
