@@ -1,0 +1,16 @@
+/**
+ * `npm run bench -- <name> [options]`: runs one benchmark and prints its result as JSON on stdout.
+ * Speed is measured here, never in tests.
+ */
+const benchmarks: Record<string, () => Promise<{ run(args: string[]): Promise<unknown> }>> = {
+  plan: () => import("./plan.ts"),
+};
+
+const [name, ...args] = process.argv.slice(2);
+const load = name === undefined ? undefined : benchmarks[name];
+if (!load) {
+  process.stderr.write(`usage: npm run bench -- <${Object.keys(benchmarks).join("|")}> [options]\n`);
+  process.exit(1);
+}
+const result = await (await load()).run(args);
+process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

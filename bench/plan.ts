@@ -1,0 +1,48 @@
+/**
+ * The planning benchmark: plan time and peak memory at 100, 1,000 and 5,000 nodes (30 VMs a node),
+ * and plan quality against DRS's one-best-move greedy on the same snapshots. Each measurement runs
+ * in its own process so memory figures do not mix.
+ *
+ *   npm run bench -- plan [--sizes 100,1000,5000] [--no-quality]
+ */
+import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+
+const execFileAsync = promisify(execFile);
+const WORKER = resolve(import.meta.dirname, "plan-worker.ts");
+
+async function worker(...args: string[]): Promise<unknown> {
+  const { stdout } = await execFileAsync(process.execPath, [WORKER, ...args], { maxBuffer: 64 * 2 ** 20 });
+  return JSON.parse(stdout) as unknown;
+}
+
+function option(args: string[], name: string): string | undefined {
+  const index = args.indexOf(name);
+  return index >= 0 ? args[index + 1] : undefined;
+}
+
+export async function run(args: string[]): Promise<unknown> {
+  const sizes = (option(args, "--sizes") ?? "100,1000,5000").split(",").map(Number);
+  const directory = await mkdtemp(join(tmpdir(), "kubedrs-bench-"));
+  try {
+    const results = [];
+    for (const nodes of sizes) {
+      const file = join(directory, `snapshot-${nodes}.json`);
+      const generated = await worker("generate", String(nodes), file);
+      const pass = await worker("pass", file);
+      const quality = args.includes("--no-quality") ? undefined : await worker("quality", file);
+      results.push({ nodes, generated, pass, quality });
+    }
+    return {
+      benchmark: "plan",
+      node: process.version,
+      machine: { cpus: (await import("node:os")).cpus().length },
+      results,
+    };
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+}
