@@ -6,5 +6,7 @@ export default defineConfig({
     setupFiles: ["test/setup/fail-on-console.ts"],
     testTimeout: 30_000,
     pool: "forks",
+    // Modules keep no state between tests, so one module graph per worker saves most of the run time.
+    isolate: false,
   },
 });

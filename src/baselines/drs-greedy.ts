@@ -116,7 +116,6 @@ export function drsGreedy(input: GreedyInput): GreedyResult {
   const domain = new BalanceDomain(assignment.active, placement, ctx.load, {
     weights: spec.resources,
     ceilings: { cpu: spec.utilization.maxCpu, memory: spec.utilization.maxMemory },
-    band: thresholds.goalImbalance,
   });
   const env: SearchEnv = {
     engine: new PlacementEngine(defaultRegistry()),

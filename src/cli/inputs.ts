@@ -9,6 +9,8 @@ import { EMPTY_POLICY_SET, type PolicySet } from "../core/policy/policy-set.ts";
 import { UserError } from "./errors.ts";
 
 export async function readSnapshot(file: string): Promise<ClusterSnapshot> {
+  const info = await stat(file).catch(() => undefined);
+  if (!info?.isFile()) throw new UserError(`the snapshot file ${file} does not exist`);
   const loaded = await loadSnapshotFile(file);
   if (!loaded.ok) throw new UserError(`the snapshot ${file} is not valid:`, loaded.errors.map(formatFieldError));
   return loaded.snapshot;

@@ -6,7 +6,14 @@ import { buildClusterModel } from "../../src/core/model/cluster.ts";
 import { createRng } from "../../src/core/numeric/rng.ts";
 import { clusterCase } from "../support/arbitraries.ts";
 import { NOW, snapshotOf } from "../support/builders.ts";
-import { firstHardRuleBroken, firstOvercommit, limitBroken, limitsCase, movedTheUnmovable, policiesWith } from "../support/plan-checks.ts";
+import {
+  firstHardRuleBroken,
+  firstOvercommit,
+  limitBroken,
+  limitsCase,
+  movedTheUnmovable,
+  policiesWith,
+} from "../support/plan-checks.ts";
 
 describe("the balancing planner", () => {
   const runs = { numRuns: 120 };
@@ -45,8 +52,18 @@ describe("the balancing planner", () => {
     fc.assert(
       fc.property(clusterCase, limitsCase, fc.integer({ min: 0, max: 1000 }), (cluster, limits, seed) => {
         const snapshot = snapshotOf(cluster.nodes, cluster.vms);
-        const first = plan({ model: buildClusterModel(snapshot), policies: policiesWith(limits), now: NOW, rng: createRng(seed) });
-        const second = plan({ model: buildClusterModel(structuredClone(snapshot)), policies: policiesWith(limits), now: NOW, rng: createRng(seed) });
+        const first = plan({
+          model: buildClusterModel(snapshot),
+          policies: policiesWith(limits),
+          now: NOW,
+          rng: createRng(seed),
+        });
+        const second = plan({
+          model: buildClusterModel(structuredClone(snapshot)),
+          policies: policiesWith(limits),
+          now: NOW,
+          rng: createRng(seed),
+        });
         expect(second).toEqual(first);
       }),
       { numRuns: 40 },

@@ -14,6 +14,10 @@ import {
 export type NodeInput = NonNullable<ClusterSnapshotInput["nodes"]>[number];
 export type VmInput = NonNullable<ClusterSnapshotInput["vms"]>[number];
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+/** The override hooks' arguments: a node or VM in file form, to change in place. */
+export type MutableNode = Mutable<NodeInput>;
+export type MutableVm = Mutable<VmInput>;
+export type MutableSnapshot = Mutable<ClusterSnapshotInput>;
 
 export const INTEL_LABELS = {
   "cpu-vendor.node.kubevirt.io/Intel": "true",

@@ -58,7 +58,8 @@ function overcommitted(model: ClusterModel, use: Map<number, Record<string, numb
   for (const [node, held] of use) {
     const allocatable = model.nodes[node]?.allocatable ?? {};
     for (const [resource, amount] of Object.entries(held)) {
-      if (amount > (allocatable[resource] ?? 0) + 1e-6) return `${model.nodes[node]?.name} ${resource} ${amount} > ${allocatable[resource]}`;
+      if (amount > (allocatable[resource] ?? 0) + 1e-6)
+        return `${model.nodes[node]?.name} ${resource} ${amount} > ${allocatable[resource]}`;
     }
   }
   return undefined;
@@ -94,16 +95,24 @@ export function firstHardRuleBroken(model: ClusterModel, result: Plan): string |
     const target = model.nodes[nodeIndex(model, move.to)];
     const source = labelsOf(model, move.from);
     if (!target) return `unknown target ${move.to}`;
-    if (move.from !== nodeOf.get(move.vm)) return `${move.vm} moved from ${move.from} but ran on ${nodeOf.get(move.vm)}`;
+    if (move.from !== nodeOf.get(move.vm))
+      return `${move.vm} moved from ${move.from} but ran on ${nodeOf.get(move.vm)}`;
     if (move.to === move.from) return `${move.vm} moved to its own node`;
     if (target.unschedulable || target.notReadyReason) return `${move.vm} moved to unschedulable ${move.to}`;
-    if (Object.entries(vm.nodeSelector).some(([key, value]) => target.labels[key] !== value)) return `${move.vm} nodeSelector broken on ${move.to}`;
+    if (Object.entries(vm.nodeSelector).some(([key, value]) => target.labels[key] !== value))
+      return `${move.vm} nodeSelector broken on ${move.to}`;
     if (vendorOf(source) !== vendorOf(target.labels)) return `${move.vm} crossed CPU vendors ${move.from} → ${move.to}`;
-    if (vm.cpu.mode === "host-passthrough" && JSON.stringify(model.nodes[nodeIndex(model, move.from)]?.cpu.hostModel) !== JSON.stringify(target.cpu.hostModel)) {
+    if (
+      vm.cpu.mode === "host-passthrough" &&
+      JSON.stringify(model.nodes[nodeIndex(model, move.from)]?.cpu.hostModel) !== JSON.stringify(target.cpu.hostModel)
+    ) {
       return `${move.vm} host-passthrough moved to a different CPU model`;
     }
     const tier = vm.labels.tier;
-    if (tier && model.vms.some((other) => other.key !== vm.key && other.labels.tier === tier && nodeOf.get(other.key) === move.to)) {
+    if (
+      tier &&
+      model.vms.some((other) => other.key !== vm.key && other.labels.tier === tier && nodeOf.get(other.key) === move.to)
+    ) {
       return `${move.vm} joined another ${tier} VM on ${move.to}`;
     }
     nodeOf.set(move.vm, move.to);
@@ -120,10 +129,12 @@ export function limitBroken(result: Plan, limits: Limits): string | undefined {
     const count = (key: "from" | "to", node: string): number => moves.filter((move) => move[key] === node).length;
     for (const move of moves) {
       if (count("from", move.from) > outbound) return `wave ${wave}: ${count("from", move.from)} leave ${move.from}`;
-      if (count("to", move.to) > limits.maxInboundPerNode) return `wave ${wave}: ${count("to", move.to)} enter ${move.to}`;
+      if (count("to", move.to) > limits.maxInboundPerNode)
+        return `wave ${wave}: ${count("to", move.to)} enter ${move.to}`;
     }
   }
-  if (result.moves.length > limits.maxMovesPerPass) return `${result.moves.length} moves > ${limits.maxMovesPerPass} per pass`;
+  if (result.moves.length > limits.maxMovesPerPass)
+    return `${result.moves.length} moves > ${limits.maxMovesPerPass} per pass`;
   const vms = result.moves.map((move) => move.vm);
   if (new Set(vms).size !== vms.length) return "a VM moves twice in one plan";
   return undefined;
@@ -135,8 +146,8 @@ export function movedTheUnmovable(model: ClusterModel, result: Plan): string | u
     if (vm.excluded) return `${move.vm} is excluded`;
     if (vm.liveMigratable.status !== "True") return `${move.vm} is not live-migratable`;
     if (vm.hostDevices.length > 0) return `${move.vm} has a passthrough device`;
-    if (vm.volumes.some((volume) => volume.accessModes && !volume.accessModes.includes("ReadWriteMany"))) return `${move.vm} has a ReadWriteOnce volume`;
+    if (vm.volumes.some((volume) => volume.accessModes && !volume.accessModes.includes("ReadWriteMany")))
+      return `${move.vm} has a ReadWriteOnce volume`;
   }
   return undefined;
 }
-

@@ -43,7 +43,11 @@ function parseText(file: string, text: string): { value: unknown } | { errors: L
       return { value: JSON.parse(text) as unknown };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      return { errors: [{ file, line: 1, column: 1, type: "Invalid", path: [], message: `JSON syntax: ${message}` }] };
+      // V8 says where: "... at position 71 (line 4 column 3)".
+      const where = /line (\d+) column (\d+)/.exec(message);
+      const line = where ? Number(where[1]) : 1;
+      const column = where ? Number(where[2]) : 1;
+      return { errors: [{ file, line, column, type: "Invalid", path: [], message: `JSON syntax: ${message}` }] };
     }
   }
   const { documents, problems } = parseSource(file, text);
@@ -85,7 +89,7 @@ function locate(file: string, text: string, errors: readonly FieldError[]): Loca
 export function loadSnapshotText(file: string, text: string): SnapshotLoad {
   const parsed = parseText(file, text);
   if ("errors" in parsed) return { ok: false, errors: parsed.errors };
-  const result = clusterSnapshotSchema.safeParse(parsed.value);
+  const result = clusterSnapshotSchema.safeParse(parsed.value, { reportInput: true });
   const errors = result.success ? snapshotReferenceErrors(result.data) : fieldErrorsFromZod(result.error.issues);
   if (errors.length > 0 || !result.success) return { ok: false, errors: locate(file, text, errors) };
   return { ok: true, snapshot: result.data };

@@ -28,10 +28,10 @@ function diffTable(old: Plan, next: Plan): string {
   const before = new Set(old.moves.map(moveKey));
   const after = new Set(next.moves.map(moveKey));
   const rows = [
-    ...[...before].filter((key) => !after.has(key)).map((key) => ["-", key]),
-    ...[...after].filter((key) => !before.has(key)).map((key) => ["+", key]),
+    ...[...before].filter((key) => !after.has(key)).map((key) => ["- dropped", key]),
+    ...[...after].filter((key) => !before.has(key)).map((key) => ["+ added", key]),
   ];
-  const changes = rows.length === 0 ? "the two policy sets plan the same moves" : table(["", "move"], rows);
+  const changes = rows.length === 0 ? "the two policy sets plan the same moves" : table(["change", "move"], rows);
   return `old: ${planHeadline(old)}\nnew: ${planHeadline(next)}\n\n${changes}`;
 }
 

@@ -25,7 +25,7 @@ export function planTable(plan: Plan): string {
         domain.aggressiveness,
         domain.nodes,
         `${fixed(domain.imbalanceBefore)} → ${fixed(domain.imbalanceAfter)}`,
-        fixed(domain.goalImbalance),
+        domain.goalImbalance === null ? "—" : fixed(domain.goalImbalance),
         domain.outcome,
       ]),
     ),

@@ -11,8 +11,13 @@ import type { MoveCost } from "./plan-types.ts";
 import type { Thresholds } from "./thresholds.ts";
 import type { Rng } from "../numeric/rng.ts";
 
-/** How wide the search looks each step; wide enough to find good moves, narrow enough for 5,000 nodes. */
-export const SEARCH = { sources: 12, vmsPerSource: 8, targetsPerVm: 8, nodeChecksPerVm: 400 } as const;
+/**
+ * How wide the search looks each step; wide enough to find good moves, narrow enough for 5,000
+ * nodes: the first `sources` source nodes that offer a candidate, looking at no more than four
+ * times as many.
+ */
+export const SEARCH = { sources: 16, vmsPerSource: 10, targetsPerVm: 12, nodeChecksPerVm: 400 } as const;
+const SOURCES_EXAMINED_PER_PRODUCTIVE = 4;
 
 const GIB = 2 ** 30;
 /** Soft scores scale a move's value by 70–100%: they choose among good moves, never make a bad one good. */
@@ -78,22 +83,40 @@ export function rankTargets(env: SearchEnv): number[] {
   return [...domain.nodes].sort((a, b) => domain.room(b) - domain.room(a) || utilization(a) - utilization(b) || a - b);
 }
 
-/** Domain nodes that should shed load, under most pressure first. */
+/**
+ * Domain nodes as sources, under most pressure first (hot spots, then furthest above the mean),
+ * then the rest from most to least loaded: when part of a domain cannot reach the rest (another
+ * CPU vendor, say), balancing within the part still helps.
+ */
 export function rankSources(env: SearchEnv): number[] {
   const { domain } = env;
-  return domain.nodes
-    .filter((node) => domain.pressure(node) > 0)
-    .sort((a, b) => domain.pressure(b) - domain.pressure(a) || a - b)
-    .slice(0, SEARCH.sources);
+  const load = (node: number): number => domain.deviation(node, "cpu") + domain.deviation(node, "memory");
+  return [...domain.nodes].sort((a, b) => domain.pressure(b) - domain.pressure(a) || load(b) - load(a) || a - b);
 }
 
-/** The VMs on a node worth trying, by what their leaving relieves against what they cost. */
-function vmsWorthTrying(env: SearchEnv, source: number): VmInfo[] {
+/** What one search step saw, so a plan can say why it stopped. */
+export interface SearchStats {
+  /** The node under most pressure, and whether any VM on it may move. */
+  topSource: number | undefined;
+  topSourceMovable: boolean;
+  sources: number;
+  movableVms: number;
+  vmsWithTargets: number;
+  candidates: number;
+  bestNet: number | undefined;
+}
+
+/**
+ * The VMs on a node worth trying, by what moving them to the node with most room would gain
+ * against what they cost (an estimate: that node may not take them).
+ */
+function vmsWorthTrying(env: SearchEnv, source: number, roomiest: number, stats: SearchStats): VmInfo[] {
   const ranked: { vm: VmInfo; value: number }[] = [];
   for (const index of env.ctx.placement.vmsOn(source)) {
     const vm = env.ctx.model.vms[index];
     if (!vm || env.moved.has(index) || !mayMove(env, vm)) continue;
-    const relief = env.domain.gain(vm, source, -1).points;
+    stats.movableVms += 1;
+    const relief = env.domain.gain(vm, source, roomiest === source ? -1 : roomiest).points;
     if (relief <= 0) continue;
     const cost = costPoints(env, env.costs.estimate(vm, source, source));
     ranked.push({ vm, value: relief - cost });
@@ -153,18 +176,53 @@ class BestCandidate {
 
 const TIE_EPSILON = 1e-9;
 
-/** The best move the search finds this step, or undefined when none is worth making. */
-export function bestMove(env: SearchEnv): Candidate | undefined {
-  const targets = rankTargets(env);
-  const found = new BestCandidate();
-  for (const source of rankSources(env)) {
-    for (const vm of vmsWorthTrying(env, source)) {
-      const nodes = feasibleTargets(env, vm, source, targets);
-      if (nodes.length === 0) continue;
-      for (const score of env.engine.score(env.ctx, vm, nodes, env.weights))
-        found.offer(candidate(env, vm, source, score), env.rng);
+/** Offers every candidate move from one source node; returns whether it offered any. */
+function searchSource(
+  env: SearchEnv,
+  source: number,
+  targets: readonly number[],
+  { found, stats }: { found: BestCandidate; stats: SearchStats },
+): boolean {
+  const before = stats.candidates;
+  const movableBefore = stats.movableVms;
+  const vms = vmsWorthTrying(env, source, targets[0] ?? -1, stats);
+  if (stats.topSource === undefined) {
+    stats.topSource = source;
+    stats.topSourceMovable = stats.movableVms > movableBefore;
+  }
+  for (const vm of vms) {
+    const nodes = feasibleTargets(env, vm, source, targets);
+    if (nodes.length > 0) stats.vmsWithTargets += 1;
+    for (const score of nodes.length > 0 ? env.engine.score(env.ctx, vm, nodes, env.weights) : []) {
+      const offered = candidate(env, vm, source, score);
+      if (!offered) continue;
+      stats.candidates += 1;
+      stats.bestNet = Math.max(stats.bestNet ?? Number.NEGATIVE_INFINITY, offered.net);
+      found.offer(offered, env.rng);
     }
   }
+  return stats.candidates > before;
+}
+
+/** The best move the search finds this step (undefined when none is worth making), and what it saw. */
+export function bestMove(env: SearchEnv): { move: Candidate | undefined; stats: SearchStats } {
+  const targets = rankTargets(env);
+  const found = new BestCandidate();
+  const stats: SearchStats = {
+    topSource: undefined,
+    topSourceMovable: false,
+    sources: 0,
+    movableVms: 0,
+    vmsWithTargets: 0,
+    candidates: 0,
+    bestNet: undefined,
+  };
+  let productive = 0;
+  for (const source of rankSources(env).slice(0, SEARCH.sources * SOURCES_EXAMINED_PER_PRODUCTIVE)) {
+    if (productive >= SEARCH.sources) break;
+    stats.sources += 1;
+    if (searchSource(env, source, targets, { found, stats })) productive += 1;
+  }
   const best = found.best;
-  return best && best.net >= env.thresholds.minGain ? best : undefined;
+  return { move: best && best.net >= env.thresholds.minGain ? best : undefined, stats };
 }

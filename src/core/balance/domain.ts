@@ -20,7 +20,7 @@ export interface ResourceStats {
 }
 
 export interface MoveGain {
-  /** Net of nothing: balance points the move brings (band deviation removed plus hot-spot relief). */
+  /** Balance points the move brings, before its cost: squared deviation removed plus hot-spot relief. */
   readonly points: number;
   readonly byResource: Readonly<Record<LoadResource, number>>;
   readonly hotSpotPoints: number;
@@ -29,7 +29,6 @@ export interface MoveGain {
 export interface DomainOptions {
   readonly weights: Readonly<Record<LoadResource, number>>;
   readonly ceilings: Readonly<Record<LoadResource, number>>;
-  readonly band: number;
 }
 
 export class BalanceDomain {
@@ -147,19 +146,19 @@ export class BalanceDomain {
     return total;
   }
 
-  /** How far a node sits above the balanced band and its ceilings: what it should shed. */
+  /** How far a node sits above the mean and its ceilings: what it should shed. */
   pressure(node: number): number {
     let total = 0;
     for (const resource of LOAD_RESOURCES)
-      total += this.weights[resource] * Math.max(0, this.deviation(node, resource) - this.options.band);
+      total += this.weights[resource] * Math.max(0, this.deviation(node, resource));
     return total + HOT_SPOT_FACTOR * this.overload(node);
   }
 
-  /** How far a node sits below the balanced band: what it could take. */
+  /** How far a node sits below the mean: what it could take. */
   room(node: number): number {
     let total = 0;
     for (const resource of LOAD_RESOURCES)
-      total += this.weights[resource] * Math.max(0, -this.deviation(node, resource) - this.options.band);
+      total += this.weights[resource] * Math.max(0, -this.deviation(node, resource));
     return total;
   }
 

@@ -14,7 +14,6 @@ import { assignDomains } from "./domains.ts";
 import { migrationCosts } from "./migration-costs.ts";
 import { type PlanInput, plan } from "./plan.ts";
 import type { MoveCost, PlannedMove } from "./plan-types.ts";
-import { thresholdsFor } from "./thresholds.ts";
 
 export interface NodeVerdict {
   readonly node: string;
@@ -60,11 +59,9 @@ export function explain(input: PlanInput, vmKey: string): VmExplanation {
     now: input.now,
     history,
   });
-  const thresholds = thresholdsFor(spec);
   const domain = new BalanceDomain(assignment.active, placement, ctx.load, {
     weights: spec.resources,
     ceilings: { cpu: spec.utilization.maxCpu, memory: spec.utilization.maxMemory },
-    band: thresholds.goalImbalance,
   });
   const engine = new PlacementEngine(defaultRegistry());
   const costs = migrationCosts(model, input.policies);

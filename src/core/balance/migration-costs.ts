@@ -41,7 +41,7 @@ function estimate(model: ClusterModel, policies: PolicySet, vm: VmInfo, link: nu
   );
   const prediction = predictMigration(params);
   return {
-    bytes: prediction.bytesTransferred,
+    bytes: Math.round(prediction.bytesTransferred),
     durationSeconds: prediction.durationSeconds,
     downtimeMs: prediction.downtimeMs,
     outcome: prediction.outcome,

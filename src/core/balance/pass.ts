@@ -8,7 +8,7 @@ import { formatBytes, formatDuration } from "../model/quantity.ts";
 import { ruleViolation } from "../placement/plugins/placement-rules/index.ts";
 import { ruleGroup } from "../placement/plugins/placement-rules/index.ts";
 import { groupIncludes } from "../placement/vm-groups.ts";
-import { type Candidate, type SearchEnv, bestMove, costPoints, mayMove } from "./candidates.ts";
+import { type Candidate, type SearchEnv, type SearchStats, bestMove, costPoints, mayMove } from "./candidates.ts";
 import type { MoveKind } from "./plan-types.ts";
 
 export interface DraftMove extends Candidate {
@@ -122,6 +122,27 @@ export function fixBrokenRules(env: SearchEnv): DraftMove[] {
   return moves;
 }
 
+/** Why the search found nothing worth doing, from what it saw. */
+function whyStopped(env: SearchEnv, stats: SearchStats): string {
+  if (stats.sources === 0 || stats.topSource === undefined) return "the domain has no node to move from";
+  const top = env.ctx.model.nodes[stats.topSource]?.name ?? "?";
+  if (!stats.topSourceMovable)
+    return `no VM on ${top}, the node under most pressure, may move (see the blocked summary)`;
+  const where = `the ${stats.sources} most loaded node(s)`;
+  if (stats.movableVms === 0) return `no VM on ${where} may move (see the blocked summary)`;
+  if (stats.candidates === 0)
+    return `no node that passes every filter would improve the balance for the movable VMs on ${where}`;
+  const best = stats.bestNet === undefined ? "" : ` (the best gains ${stats.bestNet.toFixed(1)})`;
+  return `no move gains the minimum ${env.thresholds.minGain} points after its cost${best}`;
+}
+
+function hotLeft(env: SearchEnv): string {
+  const hot = env.domain.hotNodes();
+  if (hot.length === 0) return "";
+  const names = hot.slice(0, 3).map((node) => env.ctx.model.nodes[node]?.name ?? "?");
+  return `; still above a ceiling: ${names.join(", ")}${hot.length > 3 ? ` and ${hot.length - 3} more` : ""}`;
+}
+
 export function balanceMoves(env: SearchEnv, limit: number): PassResult {
   const { domain, thresholds } = env;
   const moves: DraftMove[] = [];
@@ -141,12 +162,9 @@ export function balanceMoves(env: SearchEnv, limit: number): PassResult {
       };
     }
     const before = domain.imbalance();
-    const move = bestMove(env);
+    const { move, stats } = bestMove(env);
     if (!move)
-      return {
-        moves,
-        outcome: `stopped at imbalance ${round3(before)}: no further move gains at least ${thresholds.minGain} points after its cost`,
-      };
+      return { moves, outcome: `stopped at imbalance ${round3(before)}: ${whyStopped(env, stats)}${hotLeft(env)}` };
     moves.push(apply(env, move, "balance", balanceReasons(env, move, before)));
   }
   return {

@@ -54,8 +54,9 @@ export interface DomainReport {
   readonly automation: "Off" | "Recommend" | "Automatic";
   readonly aggressiveness: number;
   readonly nodes: number;
-  readonly triggerImbalance: number;
-  readonly goalImbalance: number;
+  /** Null when the level balances nothing (aggressiveness 1). */
+  readonly triggerImbalance: number | null;
+  readonly goalImbalance: number | null;
   readonly imbalanceBefore: number;
   readonly imbalanceAfter: number;
   readonly before: Readonly<Record<LoadResource, ResourceSummary>>;

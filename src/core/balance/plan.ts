@@ -86,7 +86,6 @@ function runDomain(shared: Shared, assignment: DomainAssignment): DomainRun {
   const domain = new BalanceDomain(assignment.active, placement, ctx.load, {
     weights: spec.resources,
     ceilings: { cpu: spec.utilization.maxCpu, memory: spec.utilization.maxMemory },
-    band: thresholds.goalImbalance,
   });
   const name = (node: number): string => input.model.nodes[node]?.name ?? "?";
   const imbalanceBefore = domain.imbalance();
@@ -116,8 +115,8 @@ function runDomain(shared: Shared, assignment: DomainAssignment): DomainRun {
     automation: spec.automation,
     aggressiveness: spec.aggressiveness,
     nodes: assignment.nodes.length,
-    triggerImbalance: thresholds.triggerImbalance,
-    goalImbalance: thresholds.goalImbalance,
+    triggerImbalance: thresholds.balancing ? thresholds.triggerImbalance : null,
+    goalImbalance: thresholds.balancing ? thresholds.goalImbalance : null,
     imbalanceBefore,
     imbalanceAfter: domain.imbalance(),
     before,

@@ -9,9 +9,10 @@
  * - minGain: the least net gain a move must bring, in balance points.
  * - costPerGiB: what a move is charged per GiB it copies, in balance points.
  *
- * A balance point is one percentage point of a node's capacity moved into the balanced band around
- * the mean, summed over source and target and weighted over CPU and memory. Moving a VM that uses
- * 10% of a node's CPU from a node 20 points above the mean to one 20 points below gains 20 points.
+ * A balance point is one squared percentage point of deviation from the mean removed, summed over
+ * the nodes and weighted over CPU and memory (weights normalized to sum 1). Moving a VM that uses
+ * 10% of a node's CPU from a node 20 points above the mean to one 20 points below takes their
+ * squared deviations from 400 + 400 to 100 + 100: 600 points of CPU, 300 at CPU weight one half.
  */
 import type { BalancePolicySpec } from "../policy/kinds/balance-policy.ts";
 

@@ -189,9 +189,8 @@ function cpuOf(vm: SnapshotVm, clusterDefaultModel: string): VmCpu {
     dedicated: vm.cpu.dedicated,
     realtime: vm.cpu.realtime,
     numaPassthrough: vm.cpu.numaPassthrough,
-    requiredFeatures: vm.cpu.features
-      .filter((f) => f.policy === "require" || f.policy === "force" || f.policy === "")
-      .map((f) => f.name),
+    // KubeVirt selects nodes for `require` (or an empty policy) only; `force` enables a feature the host may lack.
+    requiredFeatures: vm.cpu.features.filter((f) => f.policy === "require" || f.policy === "").map((f) => f.name),
     forbiddenFeatures: vm.cpu.features.filter((f) => f.policy === "forbid").map((f) => f.name),
   };
 }

@@ -90,17 +90,22 @@ function pagesFree(free: NumaFree, pageSize: string | undefined, cell: number): 
   return pageSize ? (free.pages[pageSize]?.[cell] ?? 0) : 0;
 }
 
-/** How many cells the policy lets one request span. */
-function allowedCells(layout: NumaLayout, span: number): number {
-  return layout.policy === "single-numa-node" || layout.policy === "restricted" ? span : layout.cells.length;
-}
-
 /** Cells from most free to least, ties by cell order, so the same state always yields the same choice. */
 function cellsByFreeness(layout: NumaLayout, free: NumaFree, pageSize: string | undefined): number[] {
   const cpus = (cell: number): number => free.cpus[cell] ?? 0;
   return layout.cells
     .map((_, index) => index)
     .sort((a, b) => cpus(b) - cpus(a) || pagesFree(free, pageSize, b) - pagesFree(free, pageSize, a) || a - b);
+}
+
+/** Every set of `size` cells, in the order of `cells`. Nodes have a handful of cells, so this stays small. */
+function cellSets(cells: readonly number[], size: number): number[][] {
+  if (size === 0) return [[]];
+  const sets: number[][] = [];
+  cells.forEach((cell, index) => {
+    for (const rest of cellSets(cells.slice(index + 1), size - 1)) sets.push([cell, ...rest]);
+  });
+  return sets;
 }
 
 function takeFromCells(
@@ -127,7 +132,11 @@ function describeDemand(demand: NumaDemand): string {
   return `${demand.cpus} dedicated CPUs${pages}`;
 }
 
-/** Chooses cells for the demand, or explains why none will do. */
+/**
+ * Chooses cells for the demand, or explains why none will do. single-numa-node and restricted
+ * try every set of the narrowest size, most free first, and take the first that holds both the
+ * CPUs and the pages; best-effort and none take from the freest cells, as many as needed.
+ */
 export function allocateNuma(layout: NumaLayout, free: NumaFree, demand: NumaDemand): NumaAssignment | string {
   const span = narrowestSpan(layout, demand);
   if (!Number.isFinite(span))
@@ -135,14 +144,17 @@ export function allocateNuma(layout: NumaLayout, free: NumaFree, demand: NumaDem
   if (layout.policy === "single-numa-node" && span > 1) {
     return `topology policy single-numa-node: no NUMA cell is large enough for ${describeDemand(demand)}`;
   }
-  const maxCells = allowedCells(layout, span);
-  const { shares, short } = takeFromCells(
-    cellsByFreeness(layout, free, demand.pageSize).slice(0, maxCells),
-    free,
-    demand,
-  );
-  if (!short) return shares;
-  const where = maxCells === 1 ? "one NUMA cell" : `${maxCells} NUMA cells (topology policy ${layout.policy})`;
+  const ordered = cellsByFreeness(layout, free, demand.pageSize);
+  const aligned = layout.policy === "single-numa-node" || layout.policy === "restricted";
+  for (const cells of aligned ? cellSets(ordered, span) : [ordered]) {
+    const { shares, short } = takeFromCells(cells, free, demand);
+    if (!short) return shares;
+  }
+  const where = aligned
+    ? span === 1
+      ? "one NUMA cell"
+      : `${span} NUMA cells (topology policy ${layout.policy})`
+    : "the NUMA cells";
   return `needs ${describeDemand(demand)} from ${where}; not enough free`;
 }
 

@@ -140,7 +140,8 @@ export class PlacementEngine {
 function normalize(plugin: ScorePlugin, raws: readonly number[]): number[] {
   if (!plugin.normalize) return raws.map((raw) => Math.max(0, Math.min(100, raw)));
   const max = Math.max(...raws);
-  if (plugin.normalize === "max") return raws.map((raw) => (max > 0 ? (100 * Math.max(0, raw)) / max : 0));
+  // No node scores anything: nothing to prefer, so every node gets the full score (as with min-max).
+  if (plugin.normalize === "max") return raws.map((raw) => (max > 0 ? (100 * Math.max(0, raw)) / max : 100));
   const min = Math.min(...raws);
   // All equal: no node is preferred over another, so every node gets the full score.
   return raws.map((raw) => (max > min ? (100 * (raw - min)) / (max - min) : 100));

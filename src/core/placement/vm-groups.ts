@@ -103,6 +103,11 @@ export class DomainCounts {
     this.counts.set(domain, (this.counts.get(domain) ?? 0) + delta);
   }
 
+  /** Every member in the domain, `vm` included. */
+  count(domain: string): number {
+    return this.counts.get(domain) ?? 0;
+  }
+
   /** Members in the domain, not counting `vm` itself. */
   countIn(domain: string, vm: number): number {
     const own = this.members.has(vm) && this.domainOfNode(this.placement.nodeOf(vm)) === domain ? 1 : 0;

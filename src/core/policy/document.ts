@@ -85,7 +85,8 @@ export function decodePolicyDocument(raw: unknown): DecodeResult {
       ],
     };
   }
-  const result = policyDocumentSchemas[kind as PolicyKind].safeParse(raw);
+  // reportInput keeps each issue's input, which tells a missing field from a wrong one.
+  const result = policyDocumentSchemas[kind as PolicyKind].safeParse(raw, { reportInput: true });
   if (!result.success) return { ok: false, errors: fieldErrorsFromZod(result.error.issues) };
   return { ok: true, document: result.data };
 }

@@ -19,6 +19,15 @@ export function termGroup(term: PodAffinityTerm, owner: VmInfo): GroupSpec {
   return { selector: term.labelSelector, namespaces: { kind: "names", names: new Set(names) } };
 }
 
+/**
+ * Pods matching a term in a domain, as the scheduler will see them when it places this VM's new
+ * pod. A live migration's source pod is still running then, with the VM's labels and terms, so
+ * it counts; a restart after a failure starts from no pod, so the VM itself does not.
+ */
+function matching(ctx: PlacementContext, group: DomainCounts, domain: string, vm: VmInfo): number {
+  return ctx.purpose === "restart" ? group.countIn(domain, vm.index) : group.count(domain);
+}
+
 function counts(ctx: PlacementContext, term: PodAffinityTerm, owner: VmInfo): DomainCounts {
   return domainCounts(termGroup(term, owner), term.topologyKey, ctx);
 }
@@ -65,9 +74,11 @@ function affinityRejection(ctx: PlacementContext, vm: VmInfo, node: NodeInfo): s
     const domain = node.labels[term.topologyKey];
     if (domain === undefined) return `node has no ${term.topologyKey} label, which the VM's pod affinity needs`;
     const group = counts(ctx, term, vm);
-    if (group.countIn(domain, vm.index) > 0) continue;
-    // Kubernetes lets the first pod of a self-affine group go anywhere.
-    const alone = group.domainsWithout(vm.index).length === 0 && groupIncludes(group.spec, vm);
+    if (matching(ctx, group, domain, vm) > 0) continue;
+    // Kubernetes lets the first pod of a self-affine group go anywhere (a restart; a migrating
+    // VM's own source pod already matches somewhere).
+    const alone =
+      ctx.purpose === "restart" && group.domainsWithout(vm.index).length === 0 && groupIncludes(group.spec, vm);
     if (!alone)
       return `pod affinity: no VM matching ${describeSelector(term.labelSelector)} in ${term.topologyKey}=${domain}`;
   }
@@ -78,7 +89,7 @@ function antiAffinityRejection(ctx: PlacementContext, vm: VmInfo, node: NodeInfo
   for (const term of vm.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
     const domain = node.labels[term.topologyKey];
     if (domain === undefined) continue;
-    if (counts(ctx, term, vm).countIn(domain, vm.index) > 0) {
+    if (matching(ctx, counts(ctx, term, vm), domain, vm) > 0) {
       return `pod anti-affinity: a VM matching ${describeSelector(term.labelSelector)} already runs in ${term.topologyKey}=${domain}`;
     }
   }
@@ -124,7 +135,7 @@ function symmetricRejection(ctx: PlacementContext, vm: VmInfo, node: NodeInfo): 
   for (const term of antiTermsMatching(ctx, vm)) {
     const domain = node.labels[term.topologyKey];
     if (domain === undefined) continue;
-    if (term.owners.countIn(domain, vm.index) > 0) {
+    if (matching(ctx, term.owners, domain, vm) > 0) {
       return `anti-affinity of VMs such as ${term.example} keeps VMs matching ${describeSelector(term.group.selector)} out of ${term.topologyKey}=${domain}`;
     }
   }

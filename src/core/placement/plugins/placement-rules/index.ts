@@ -27,8 +27,9 @@ function rulesFor(ctx: PlacementContext, vm: VmInfo): readonly Rule[] {
 
 function hostRuleViolation(rule: Rule, node: NodeInfo, prefix: string): string | undefined {
   const inGroup = labelSelectorMatches(rule.spec.nodes?.selector, node.labels);
-  if (rule.spec.type === "NodeAffinity" && !inGroup) return `${prefix}: node is not in the rule's host group`;
-  if (rule.spec.type === "NodeAntiAffinity" && inGroup) return `${prefix}: node is in the rule's excluded host group`;
+  if (rule.spec.type === "NodeAffinity" && !inGroup) return `${prefix}: ${node.name} is not in the rule's host group`;
+  if (rule.spec.type === "NodeAntiAffinity" && inGroup)
+    return `${prefix}: ${node.name} is in the rule's excluded host group`;
   return undefined;
 }
 
