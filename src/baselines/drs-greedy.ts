@@ -12,13 +12,12 @@
  */
 import { moveHistory, EMPTY_ANTI_THRASH } from "../core/balance/anti-thrash.ts";
 import { type SearchEnv, mayMove } from "../core/balance/candidates.ts";
-import { BalanceDomain } from "../core/balance/domain.ts";
+import type { BalanceDomain } from "../core/balance/domain.ts";
 import { assignDomains } from "../core/balance/domains.ts";
 import { migrationCosts } from "../core/balance/migration-costs.ts";
-import { thresholdsFor } from "../core/balance/thresholds.ts";
+import { setUpDomain } from "../core/balance/setup.ts";
 import type { ClusterModel, VmInfo } from "../core/model/cluster.ts";
 import { Placement } from "../core/model/placement.ts";
-import { createPlacementContext } from "../core/placement/context.ts";
 import { defaultRegistry } from "../core/placement/default-plugins.ts";
 import { PlacementEngine } from "../core/placement/engine.ts";
 import type { PolicySet } from "../core/policy/policy-set.ts";
@@ -103,20 +102,10 @@ export function drsGreedy(input: GreedyInput): GreedyResult {
   const spec = assignment.policy.spec;
   const placement = Placement.fromModel(model);
   const history = moveHistory(model, EMPTY_ANTI_THRASH, input.now);
-  const ctx = createPlacementContext({
-    model,
-    placement,
-    policies: input.policies,
-    balance: spec,
-    purpose: "balance",
-    now: input.now,
-    history,
-  });
-  const thresholds = thresholdsFor(spec);
-  const domain = new BalanceDomain(assignment.active, placement, ctx.load, {
-    weights: spec.resources,
-    ceilings: { cpu: spec.utilization.maxCpu, memory: spec.utilization.maxMemory },
-  });
+  const { ctx, domain, thresholds } = setUpDomain(
+    { model, placement, policies: input.policies, now: input.now, history },
+    assignment,
+  );
   const env: SearchEnv = {
     engine: new PlacementEngine(defaultRegistry()),
     ctx,

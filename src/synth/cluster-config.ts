@@ -3,24 +3,20 @@
  * LiveMigrate as most production clusters set it, and two MigrationPolicies that the namespace
  * and VM labels of the synthetic tenants select.
  */
-import type { ClusterSnapshot, SnapshotMigrationPolicy } from "../core/model/snapshot.ts";
+import {
+  type ClusterSnapshot,
+  DEFAULT_MIGRATION_BANDWIDTH,
+  KUBEVIRT_MIGRATION_DEFAULTS,
+  type SnapshotMigrationPolicy,
+} from "../core/model/snapshot.ts";
 import { MiB } from "./units.ts";
 
 export function kubevirtConfig(): ClusterSnapshot["kubevirt"] {
   return {
-    migrations: {
-      parallelMigrationsPerCluster: 5,
-      parallelOutboundMigrationsPerNode: 2,
-      bandwidthPerMigration: 0,
-      completionTimeoutPerGiB: 150,
-      progressTimeout: 150,
-      allowAutoConverge: false,
-      allowPostCopy: false,
-      maxDowntimeMs: 900,
-    },
+    migrations: { ...KUBEVIRT_MIGRATION_DEFAULTS },
     cpuModel: "host-model",
     evictionStrategy: "LiveMigrate",
-    defaultMigrationBandwidth: 1.25e9,
+    defaultMigrationBandwidth: DEFAULT_MIGRATION_BANDWIDTH,
   };
 }
 

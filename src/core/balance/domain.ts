@@ -172,6 +172,30 @@ export class BalanceDomain {
     return Math.max(0, utilization - this.options.ceilings[resource]);
   }
 
+  /** The resource's sums, and the change in squared overload, if the VM moved; nothing is changed. */
+  private shifted(
+    vm: VmInfo,
+    [from, to]: readonly [number, number],
+    r: number,
+  ): { sum: number; sumSq: number; hotDelta: number } {
+    const resource = LOAD_RESOURCES[r] ?? "cpu";
+    let sum = this.sum[r] ?? 0;
+    let sumSq = this.sumSq[r] ?? 0;
+    let hotDelta = 0;
+    for (const [node, sign] of [
+      [from, -1],
+      [to, 1],
+    ] as const) {
+      if (!this.contains(node)) continue;
+      const before = this.utilization(node, resource);
+      const after = before + sign * this.share(vm, node, resource);
+      sum += after - before;
+      sumSq += after * after - before * before;
+      hotDelta += this.hot(before, resource) ** 2 - this.hot(after, resource) ** 2;
+    }
+    return { sum, sumSq, hotDelta };
+  }
+
   /**
    * What moving the VM from one node to another would gain, in balance points; nothing is changed.
    * The gain is the drop in the sum of squared deviations from the mean (in percentage points
@@ -180,24 +204,11 @@ export class BalanceDomain {
   gain(vm: VmInfo, from: number, to: number): MoveGain {
     const byResource = { cpu: 0, memory: 0 };
     let hotSpotPoints = 0;
-    const n = this.nodes.length;
+    const n = Math.max(1, this.nodes.length);
     LOAD_RESOURCES.forEach((resource, r) => {
-      let sum = this.sum[r] ?? 0;
-      let sumSq = this.sumSq[r] ?? 0;
-      let hotDelta = 0;
-      for (const [node, sign] of [
-        [from, -1],
-        [to, 1],
-      ] as const) {
-        if (!this.contains(node)) continue;
-        const before = this.utilization(node, resource);
-        const after = before + sign * this.share(vm, node, resource);
-        sum += after - before;
-        sumSq += after * after - before * before;
-        hotDelta += this.hot(before, resource) ** 2 - this.hot(after, resource) ** 2;
-      }
-      const ssdBefore = (this.sumSq[r] ?? 0) - (this.sum[r] ?? 0) ** 2 / Math.max(1, n);
-      const ssdAfter = sumSq - sum ** 2 / Math.max(1, n);
+      const { sum, sumSq, hotDelta } = this.shifted(vm, [from, to], r);
+      const ssdBefore = (this.sumSq[r] ?? 0) - (this.sum[r] ?? 0) ** 2 / n;
+      const ssdAfter = sumSq - sum ** 2 / n;
       byResource[resource] = POINTS * this.weights[resource] * (ssdBefore - ssdAfter);
       hotSpotPoints += POINTS * HOT_SPOT_FACTOR * this.weights[resource] * hotDelta;
     });
@@ -208,18 +219,7 @@ export class BalanceDomain {
   imbalanceAfter(vm: VmInfo, from: number, to: number): number {
     let total = 0;
     LOAD_RESOURCES.forEach((resource, r) => {
-      let sum = this.sum[r] ?? 0;
-      let sumSq = this.sumSq[r] ?? 0;
-      for (const [node, sign] of [
-        [from, -1],
-        [to, 1],
-      ] as const) {
-        if (!this.contains(node)) continue;
-        const before = this.utilization(node, resource);
-        const after = before + sign * this.share(vm, node, resource);
-        sum += after - before;
-        sumSq += after * after - before * before;
-      }
+      const { sum, sumSq } = this.shifted(vm, [from, to], r);
       total += this.weights[resource] * this.variance(sum, sumSq);
     });
     return Math.sqrt(total);

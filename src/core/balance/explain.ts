@@ -4,12 +4,11 @@
  * snapshot as it is, before any planned move, and says what the plan does with the VM.
  */
 import { Placement } from "../model/placement.ts";
-import { createPlacementContext } from "../placement/context.ts";
 import { defaultRegistry } from "../placement/default-plugins.ts";
 import { PlacementEngine, type ScoreTerm } from "../placement/engine.ts";
 import type { Rejection } from "../placement/framework.ts";
 import { EMPTY_ANTI_THRASH, moveHistory } from "./anti-thrash.ts";
-import { BalanceDomain } from "./domain.ts";
+import { setUpDomain } from "./setup.ts";
 import { assignDomains } from "./domains.ts";
 import { migrationCosts } from "./migration-costs.ts";
 import { type PlanInput, plan } from "./plan.ts";
@@ -50,19 +49,10 @@ export function explain(input: PlanInput, vmKey: string): VmExplanation {
   const spec = assignment.policy.spec;
   const placement = Placement.fromModel(model);
   const history = moveHistory(model, input.antiThrash ?? EMPTY_ANTI_THRASH, input.now);
-  const ctx = createPlacementContext({
-    model,
-    placement,
-    policies: input.policies,
-    balance: spec,
-    purpose: "balance",
-    now: input.now,
-    history,
-  });
-  const domain = new BalanceDomain(assignment.active, placement, ctx.load, {
-    weights: spec.resources,
-    ceilings: { cpu: spec.utilization.maxCpu, memory: spec.utilization.maxMemory },
-  });
+  const { ctx, domain } = setUpDomain(
+    { model, placement, policies: input.policies, now: input.now, history },
+    assignment,
+  );
   const engine = new PlacementEngine(defaultRegistry());
   const costs = migrationCosts(model, input.policies);
   const verdicts = model.nodes.map((node) => ({ node, rejections: engine.rejections(ctx, vm, node) }));

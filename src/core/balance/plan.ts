@@ -6,20 +6,19 @@ import type { ClusterModel, VmInfo } from "../model/cluster.ts";
 import { LOAD_RESOURCES, type LoadResource } from "../model/load.ts";
 import { Placement } from "../model/placement.ts";
 import type { Rng } from "../numeric/rng.ts";
-import { createPlacementContext } from "../placement/context.ts";
 import { defaultRegistry } from "../placement/default-plugins.ts";
 import { PlacementEngine } from "../placement/engine.ts";
 import type { MoveHistory, Rejection } from "../placement/framework.ts";
 import type { PolicySet } from "../policy/policy-set.ts";
 import { type AntiThrashState, EMPTY_ANTI_THRASH, moveHistory, withDepartures } from "./anti-thrash.ts";
 import type { CostOracle, SearchEnv } from "./candidates.ts";
-import { BalanceDomain } from "./domain.ts";
+import type { BalanceDomain } from "./domain.ts";
 import { type DomainAssignment, assignDomains } from "./domains.ts";
 import { migrationCosts } from "./migration-costs.ts";
 import { type DraftMove, balanceMoves, fixBrokenRules } from "./pass.ts";
 import type { BlockedSummary, DomainReport, Plan, PlannedMove, ResourceSummary } from "./plan-types.ts";
 import { type ScheduleLimits, scheduleMoves } from "./schedule.ts";
-import { thresholdsFor } from "./thresholds.ts";
+import { setUpDomain } from "./setup.ts";
 
 export interface PlanInput {
   readonly model: ClusterModel;
@@ -73,20 +72,7 @@ interface Shared {
 function runDomain(shared: Shared, assignment: DomainAssignment): DomainRun {
   const { input, placement } = shared;
   const spec = assignment.policy.spec;
-  const thresholds = thresholdsFor(spec);
-  const ctx = createPlacementContext({
-    model: input.model,
-    placement,
-    policies: input.policies,
-    balance: spec,
-    purpose: "balance",
-    now: input.now,
-    history: shared.history,
-  });
-  const domain = new BalanceDomain(assignment.active, placement, ctx.load, {
-    weights: spec.resources,
-    ceilings: { cpu: spec.utilization.maxCpu, memory: spec.utilization.maxMemory },
-  });
+  const { ctx, domain, thresholds } = setUpDomain({ ...input, placement, history: shared.history }, assignment);
   const name = (node: number): string => input.model.nodes[node]?.name ?? "?";
   const imbalanceBefore = domain.imbalance();
   const before = stats(domain);

@@ -8,14 +8,15 @@ import { LABEL, type NodeCpu, nodeCpuFromLabels, zoneOf } from "./kubevirt-label
 import { countCpuset, type NumaDemand, type NumaLayout } from "./numa.ts";
 import { parseQuantity } from "./quantity.ts";
 import type { Labels, NodeSelectorTerm, Taint, Toleration } from "./selectors.ts";
-import type {
-  ClusterSnapshot,
-  MigrationConfiguration,
-  MigrationPhase,
-  SnapshotMigrationPolicy,
-  SnapshotNode,
-  SnapshotVm,
-  UsageSummary,
+import {
+  MIGRATION_PHASES,
+  type ClusterSnapshot,
+  type MigrationConfiguration,
+  type MigrationPhase,
+  type SnapshotMigrationPolicy,
+  type SnapshotNode,
+  type SnapshotVm,
+  type UsageSummary,
 } from "./snapshot.ts";
 import type { Affinity, PodAffinityTerm } from "../schema/fields.ts";
 
@@ -130,15 +131,10 @@ export interface ClusterModel {
   readonly warnings: readonly string[];
 }
 
-export const IN_FLIGHT_PHASES: ReadonlySet<MigrationPhase> = new Set([
-  "",
-  "Pending",
-  "Scheduling",
-  "Scheduled",
-  "PreparingTarget",
-  "TargetReady",
-  "Running",
-]);
+/** Every phase but the final ones: the migration still holds its target. */
+export const IN_FLIGHT_PHASES: ReadonlySet<MigrationPhase> = new Set(
+  MIGRATION_PHASES.filter((phase) => phase !== "Succeeded" && phase !== "Failed"),
+);
 
 function conditionReason(node: SnapshotNode): string | undefined {
   const ready = node.conditions.find((condition) => condition.type === "Ready");

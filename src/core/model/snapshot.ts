@@ -9,6 +9,9 @@ import { affinity, cpuQuantity, duration, labels, quantity, taint, toleration } 
 
 export const SNAPSHOT_API_VERSION = "kubedrs.io/v1alpha1";
 
+/** What a migration gets when neither a policy nor the node says otherwise: 10 GbE. */
+export const DEFAULT_MIGRATION_BANDWIDTH = 1.25e9;
+
 const resourceList = z
   .record(z.string(), z.union([z.number(), z.string()]))
   .transform((list, ctx) => {
@@ -209,7 +212,8 @@ export const snapshotVm = z.strictObject({
   usage: vmUsage.optional(),
 });
 
-const migrationPhase = z.enum([
+/** VMIM phases kubedrs models; the decentralized ones (WaitingForSync, Synchronizing) are not. */
+export const MIGRATION_PHASES = [
   "",
   "Pending",
   "Scheduling",
@@ -219,7 +223,9 @@ const migrationPhase = z.enum([
   "Running",
   "Succeeded",
   "Failed",
-]);
+] as const;
+
+const migrationPhase = z.enum(MIGRATION_PHASES);
 
 export const snapshotMigration = z.strictObject({
   namespace: z.string(),
@@ -279,7 +285,7 @@ export const clusterSnapshotSchema = z
         cpuModel: z.string().default("host-model"),
         obsoleteCpuModels: z.array(z.string()).optional(),
         evictionStrategy: z.enum(["None", "LiveMigrate", "LiveMigrateIfPossible", "External"]).default("None"),
-        defaultMigrationBandwidth: quantity.default(1.25e9).meta({
+        defaultMigrationBandwidth: quantity.default(DEFAULT_MIGRATION_BANDWIDTH).meta({
           description: "Bytes per second a migration gets when neither policy nor node sets one (10 GbE by default).",
         }),
       })
@@ -291,6 +297,10 @@ export const clusterSnapshotSchema = z
     migrationPolicies: z.array(snapshotMigrationPolicy).default([]),
   })
   .meta({ title: "kubedrs ClusterSnapshot", description: "A point-in-time view of a KubeVirt cluster for planning." });
+
+/** KubeVirt's defaults for spec.configuration.migrations (v1.9, pkg/virt-config; kubevirt-api.md §3.3). */
+export const KUBEVIRT_MIGRATION_DEFAULTS: Readonly<z.output<typeof migrationConfiguration>> =
+  migrationConfiguration.parse({});
 
 export type ClusterSnapshot = z.output<typeof clusterSnapshotSchema>;
 export type ClusterSnapshotInput = z.input<typeof clusterSnapshotSchema>;

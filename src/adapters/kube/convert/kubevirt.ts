@@ -3,7 +3,12 @@
  * cannot do without, so odd fields fall back to KubeVirt's defaults (with a warning) instead of
  * leaving it out.
  */
-import type { ClusterSnapshot, MigrationConfiguration } from "../../../core/model/snapshot.ts";
+import {
+  type ClusterSnapshot,
+  DEFAULT_MIGRATION_BANDWIDTH,
+  KUBEVIRT_MIGRATION_DEFAULTS,
+  type MigrationConfiguration,
+} from "../../../core/model/snapshot.ts";
 import { compact } from "./compact.ts";
 import { EVICTION_STRATEGIES } from "./enums.ts";
 import { Field } from "./field.ts";
@@ -12,20 +17,7 @@ import { describeObject, type JsonObject } from "./meta.ts";
 
 export type SnapshotKubevirt = ClusterSnapshot["kubevirt"];
 
-/** KubeVirt's defaults for spec.configuration.migrations (v1.9, pkg/virt-config; kubevirt-api.md §3.3). */
-export const KUBEVIRT_MIGRATION_DEFAULTS = {
-  parallelMigrationsPerCluster: 5,
-  parallelOutboundMigrationsPerNode: 2,
-  bandwidthPerMigration: 0,
-  completionTimeoutPerGiB: 150,
-  progressTimeout: 150,
-  allowAutoConverge: false,
-  allowPostCopy: false,
-  maxDowntimeMs: 900,
-} as const satisfies MigrationConfiguration;
-
-/** What a migration gets when neither a policy nor the node says otherwise: 10 GbE. */
-export const DEFAULT_MIGRATION_BANDWIDTH = 1.25e9;
+export { DEFAULT_MIGRATION_BANDWIDTH, KUBEVIRT_MIGRATION_DEFAULTS };
 
 function migrationsOf(migrations: Field): MigrationConfiguration {
   const defaults = KUBEVIRT_MIGRATION_DEFAULTS;

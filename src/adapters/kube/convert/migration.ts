@@ -1,23 +1,14 @@
 /** A VirtualMachineInstanceMigration (kubevirt.io/v1) as the snapshot's migration. */
 import { KUBEDRS } from "../../../core/model/kubedrs-labels.ts";
 import { LABEL } from "../../../core/model/kubevirt-labels.ts";
-import type { MigrationPhase, SnapshotMigration } from "../../../core/model/snapshot.ts";
+import { MIGRATION_PHASES, type MigrationPhase, type SnapshotMigration } from "../../../core/model/snapshot.ts";
 import { compact } from "./compact.ts";
 import { Field } from "./field.ts";
 import { type Converted, Issues } from "./issues.ts";
 import { describeObject, type JsonObject } from "./meta.ts";
 
 /** Decentralized phases (WaitingForSync, Synchronizing) are not modelled: such migrations are reported and left out. */
-const MIGRATION_PHASES = [
-  "Pending",
-  "Scheduling",
-  "Scheduled",
-  "PreparingTarget",
-  "TargetReady",
-  "Running",
-  "Succeeded",
-  "Failed",
-] as const satisfies readonly MigrationPhase[];
+const KNOWN_PHASES = MIGRATION_PHASES.filter((phase) => phase !== "");
 
 const FINAL_PHASES: ReadonlySet<unknown> = new Set(["Succeeded", "Failed"]);
 
@@ -42,7 +33,7 @@ export function migrationFromKube(vmim: JsonObject): Converted<SnapshotMigration
   const state = status.key("migrationState");
   const labels = meta.key("labels").stringMap() ?? {};
   const annotations = meta.key("annotations").stringMap() ?? {};
-  const phase: MigrationPhase = status.key("phase").oneOf(MIGRATION_PHASES) ?? "";
+  const phase: MigrationPhase = status.key("phase").oneOf(KNOWN_PHASES) ?? "";
   return issues.result(
     compact({
       namespace: meta.key("namespace").required().string() ?? "",
