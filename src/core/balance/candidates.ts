@@ -16,8 +16,8 @@ import type { Rng } from "../numeric/rng.ts";
  * nodes: the first `sources` source nodes that offer a candidate, looking at no more than four
  * times as many.
  */
-export const SEARCH = { sources: 16, vmsPerSource: 10, targetsPerVm: 12, nodeChecksPerVm: 400 } as const;
-const SOURCES_EXAMINED_PER_PRODUCTIVE = 4;
+export const SEARCH = { sources: 12, vmsPerSource: 10, targetsPerVm: 12, nodeChecksPerVm: 400 } as const;
+const SOURCES_EXAMINED_PER_PRODUCTIVE = 2;
 
 const GIB = 2 ** 30;
 /** Soft scores scale a move's value by 70–100%: they choose among good moves, never make a bad one good. */
@@ -76,11 +76,20 @@ export function mayMove(env: SearchEnv, vm: VmInfo): boolean {
   });
 }
 
+function weightedDeviation(env: SearchEnv, node: number): number {
+  return env.domain.deviation(node, "cpu") + env.domain.deviation(node, "memory");
+}
+
 /** Domain nodes ordered as targets: most room first, then least utilized, then by name. */
 export function rankTargets(env: SearchEnv): number[] {
   const { domain } = env;
-  const utilization = (node: number): number => domain.utilization(node, "cpu") + domain.utilization(node, "memory");
-  return [...domain.nodes].sort((a, b) => domain.room(b) - domain.room(a) || utilization(a) - utilization(b) || a - b);
+  const keyed = domain.nodes.map((node) => ({
+    node,
+    room: domain.room(node),
+    load: domain.utilization(node, "cpu") + domain.utilization(node, "memory"),
+  }));
+  keyed.sort((a, b) => b.room - a.room || a.load - b.load || a.node - b.node);
+  return keyed.map((entry) => entry.node);
 }
 
 /**
@@ -90,8 +99,13 @@ export function rankTargets(env: SearchEnv): number[] {
  */
 export function rankSources(env: SearchEnv): number[] {
   const { domain } = env;
-  const load = (node: number): number => domain.deviation(node, "cpu") + domain.deviation(node, "memory");
-  return [...domain.nodes].sort((a, b) => domain.pressure(b) - domain.pressure(a) || load(b) - load(a) || a - b);
+  const keyed = domain.nodes.map((node) => ({
+    node,
+    pressure: domain.pressure(node),
+    load: domain.deviation(node, "cpu") + domain.deviation(node, "memory"),
+  }));
+  keyed.sort((a, b) => b.pressure - a.pressure || b.load - a.load || a.node - b.node);
+  return keyed.map((entry) => entry.node);
 }
 
 /** What one search step saw, so a plan can say why it stopped. */
@@ -116,7 +130,9 @@ function vmsWorthTrying(env: SearchEnv, source: number, roomiest: number, stats:
     const vm = env.ctx.model.vms[index];
     if (!vm || env.moved.has(index) || !mayMove(env, vm)) continue;
     stats.movableVms += 1;
-    const relief = env.domain.gain(vm, source, roomiest === source ? -1 : roomiest).points;
+    // Above the mean, leaving helps by itself; below it, only a move to a cooler node can.
+    const aboveMean = env.domain.pressure(source) > 0;
+    const relief = env.domain.gainPoints(vm, source, aboveMean || roomiest === source ? -1 : roomiest);
     if (relief <= 0) continue;
     const cost = costPoints(env, env.costs.estimate(vm, source, source));
     ranked.push({ vm, value: relief - cost });
@@ -127,15 +143,22 @@ function vmsWorthTrying(env: SearchEnv, source: number, roomiest: number, stats:
     .map((entry) => entry.vm);
 }
 
+/**
+ * Up to SEARCH.targetsPerVm nodes that pass every filter and would gain from the VM, most room
+ * first. Targets come ordered by room, so once they are no cooler than the source nothing later
+ * can gain and the scan stops.
+ */
 function feasibleTargets(env: SearchEnv, vm: VmInfo, source: number, targets: readonly number[]): NodeInfo[] {
   const found: NodeInfo[] = [];
+  const sourceLoad = weightedDeviation(env, source);
   let checks = 0;
   for (const target of targets) {
     if (found.length >= SEARCH.targetsPerVm || checks >= SEARCH.nodeChecksPerVm) break;
+    if (weightedDeviation(env, target) >= sourceLoad) break;
     const node = env.ctx.model.nodes[target];
     if (!node || target === source) continue;
     checks += 1;
-    if (env.domain.gain(vm, source, target).points <= 0) continue;
+    if (env.domain.gainPoints(vm, source, target) <= 0) continue;
     if (!env.engine.rejection(env.ctx, vm, node)) found.push(node);
   }
   return found;

@@ -26,6 +26,12 @@ export interface MoveGain {
   readonly hotSpotPoints: number;
 }
 
+interface Shift {
+  sum: number;
+  sumSq: number;
+  hotDelta: number;
+}
+
 export interface DomainOptions {
   readonly weights: Readonly<Record<LoadResource, number>>;
   readonly ceilings: Readonly<Record<LoadResource, number>>;
@@ -41,6 +47,11 @@ export class BalanceDomain {
   /** Utilization per node and resource: index node * 2 + (cpu 0, memory 1). */
   private readonly util: Float64Array;
   private readonly sum = [0, 0];
+  /** Allocatable cpu and memory per node, and each VM's load, flat for the hot loop: index * 2 + resource. */
+  private readonly allocatable: Float64Array;
+  private readonly vmLoads: Float64Array;
+  /** Reused by `shifted` so scoring a candidate allocates nothing. */
+  private readonly scratch: Shift = { sum: 0, sumSq: 0, hotDelta: 0 };
   private readonly sumSq = [0, 0];
 
   constructor(nodes: readonly number[], placement: Placement, load: LoadTracker, options: DomainOptions) {
@@ -52,6 +63,16 @@ export class BalanceDomain {
     this.weights = { cpu: options.weights.cpu / total, memory: options.weights.memory / total };
     this.member = new Uint8Array(this.model.nodes.length);
     this.util = new Float64Array(this.model.nodes.length * 2);
+    this.allocatable = new Float64Array(this.model.nodes.length * 2);
+    for (const node of this.model.nodes) {
+      this.allocatable[node.index * 2] = node.allocatable.cpu ?? 0;
+      this.allocatable[node.index * 2 + 1] = node.allocatable.memory ?? 0;
+    }
+    this.vmLoads = new Float64Array(this.model.vms.length * 2);
+    for (const vm of this.model.vms) {
+      this.vmLoads[vm.index * 2] = vmLoad(vm, "cpu", load.statistic);
+      this.vmLoads[vm.index * 2 + 1] = vmLoad(vm, "memory", load.statistic);
+    }
     for (const node of nodes) {
       this.member[node] = 1;
       this.refresh(node, 1);
@@ -164,36 +185,56 @@ export class BalanceDomain {
 
   /** The share of a node's capacity the VM's load is, per resource. */
   share(vm: VmInfo, node: number, resource: LoadResource): number {
-    const allocatable = this.model.nodes[node]?.allocatable[resource] ?? 0;
-    return allocatable > 0 ? vmLoad(vm, resource, this.load.statistic) / allocatable : 0;
+    return this.shareOf(vm.index, node, resource === "cpu" ? 0 : 1);
+  }
+
+  private shareOf(vm: number, node: number, r: number): number {
+    const allocatable = this.allocatable[node * 2 + r] ?? 0;
+    return allocatable > 0 ? (this.vmLoads[vm * 2 + r] ?? 0) / allocatable : 0;
   }
 
   private hot(utilization: number, resource: LoadResource): number {
     return Math.max(0, utilization - this.options.ceilings[resource]);
   }
 
-  /** The resource's sums, and the change in squared overload, if the VM moved; nothing is changed. */
-  private shifted(
-    vm: VmInfo,
-    [from, to]: readonly [number, number],
-    r: number,
-  ): { sum: number; sumSq: number; hotDelta: number } {
-    const resource = LOAD_RESOURCES[r] ?? "cpu";
-    let sum = this.sum[r] ?? 0;
-    let sumSq = this.sumSq[r] ?? 0;
-    let hotDelta = 0;
-    for (const [node, sign] of [
-      [from, -1],
-      [to, 1],
-    ] as const) {
-      if (!this.contains(node)) continue;
-      const before = this.utilization(node, resource);
-      const after = before + sign * this.share(vm, node, resource);
-      sum += after - before;
-      sumSq += after * after - before * before;
-      hotDelta += this.hot(before, resource) ** 2 - this.hot(after, resource) ** 2;
+  /** Utilization of one node for one resource after the VM leaves (sign -1) or arrives (+1). */
+  private after(vm: VmInfo, node: number, r: number, sign: 1 | -1): number {
+    return (this.util[node * 2 + r] ?? 0) + sign * this.shareOf(vm.index, node, r);
+  }
+
+  /**
+   * The resource's sum and sum of squares, and the drop in squared overload, if the VM moved from
+   * one node to the other (either may be outside the domain, or -1); nothing is changed.
+   * Allocation-free: the planner calls it tens of thousands of times a step.
+   */
+  private shifted(vm: VmInfo, from: number, to: number, r: number): Shift {
+    const resource = r === 0 ? "cpu" : "memory";
+    const shift = this.scratch;
+    shift.sum = this.sum[r] ?? 0;
+    shift.sumSq = this.sumSq[r] ?? 0;
+    shift.hotDelta = 0;
+    if (this.contains(from)) this.account(shift, this.util[from * 2 + r] ?? 0, this.after(vm, from, r, -1), resource);
+    if (this.contains(to)) this.account(shift, this.util[to * 2 + r] ?? 0, this.after(vm, to, r, 1), resource);
+    return shift;
+  }
+
+  private account(shift: Shift, before: number, after: number, resource: LoadResource): void {
+    shift.sum += after - before;
+    shift.sumSq += after * after - before * before;
+    shift.hotDelta += this.hot(before, resource) ** 2 - this.hot(after, resource) ** 2;
+  }
+
+  /** The gain in balance points alone, for filtering candidates without building a MoveGain. */
+  gainPoints(vm: VmInfo, from: number, to: number): number {
+    const n = Math.max(1, this.nodes.length);
+    let points = 0;
+    for (let r = 0; r < 2; r += 1) {
+      const weight = this.weights[r === 0 ? "cpu" : "memory"];
+      const { sum, sumSq, hotDelta } = this.shifted(vm, from, to, r);
+      const ssdBefore = (this.sumSq[r] ?? 0) - (this.sum[r] ?? 0) ** 2 / n;
+      points += POINTS * weight * (ssdBefore - (sumSq - sum ** 2 / n) + HOT_SPOT_FACTOR * hotDelta);
     }
-    return { sum, sumSq, hotDelta };
+    return points;
   }
 
   /**
@@ -206,7 +247,7 @@ export class BalanceDomain {
     let hotSpotPoints = 0;
     const n = Math.max(1, this.nodes.length);
     LOAD_RESOURCES.forEach((resource, r) => {
-      const { sum, sumSq, hotDelta } = this.shifted(vm, [from, to], r);
+      const { sum, sumSq, hotDelta } = this.shifted(vm, from, to, r);
       const ssdBefore = (this.sumSq[r] ?? 0) - (this.sum[r] ?? 0) ** 2 / n;
       const ssdAfter = sumSq - sum ** 2 / n;
       byResource[resource] = POINTS * this.weights[resource] * (ssdBefore - ssdAfter);
@@ -219,7 +260,7 @@ export class BalanceDomain {
   imbalanceAfter(vm: VmInfo, from: number, to: number): number {
     let total = 0;
     LOAD_RESOURCES.forEach((resource, r) => {
-      const { sum, sumSq } = this.shifted(vm, [from, to], r);
+      const { sum, sumSq } = this.shifted(vm, from, to, r);
       total += this.weights[resource] * this.variance(sum, sumSq);
     });
     return Math.sqrt(total);

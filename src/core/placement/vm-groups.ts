@@ -16,9 +16,12 @@ export type NamespaceFilter =
 export interface GroupSpec {
   readonly selector: LabelSelector | undefined;
   readonly namespaces: NamespaceFilter;
+  /** A cheap identity for callers on hot paths; otherwise derived from the selector and namespaces. */
+  readonly key?: string | undefined;
 }
 
 export function groupKey(spec: GroupSpec): string {
+  if (spec.key !== undefined) return spec.key;
   const namespaces =
     spec.namespaces.kind === "names"
       ? [...spec.namespaces.names].sort()
@@ -40,8 +43,21 @@ export function groupIncludes(spec: GroupSpec, vm: VmInfo): boolean {
   return labelSelectorMatches(spec.selector, vm.labels);
 }
 
-/** VMs by label pair, so a selector with matchLabels only looks at VMs that could match. */
+const labelIndexes = new WeakMap<ClusterModel, Map<string, number[]>>();
+
+/**
+ * VMs by label pair, so a selector with matchLabels only looks at VMs that could match. Labels
+ * never change within a model, so the index is built once per model.
+ */
 function labelIndex(model: ClusterModel): Map<string, number[]> {
+  const known = labelIndexes.get(model);
+  if (known) return known;
+  const index = buildLabelIndex(model);
+  labelIndexes.set(model, index);
+  return index;
+}
+
+function buildLabelIndex(model: ClusterModel): Map<string, number[]> {
   const index = new Map<string, number[]>();
   for (const vm of model.vms) {
     for (const [key, value] of Object.entries(vm.labels)) {
@@ -57,10 +73,10 @@ function labelIndex(model: ClusterModel): Map<string, number[]> {
   return index;
 }
 
-function candidatesFor(spec: GroupSpec, model: ClusterModel, state: CycleState): Iterable<number> {
+function candidatesFor(spec: GroupSpec, model: ClusterModel): Iterable<number> {
   const pairs = Object.entries(spec.selector?.matchLabels ?? {});
   if (pairs.length === 0) return model.vms.keys();
-  const index = state.get("vm-groups/label-index", () => labelIndex(model));
+  const index = labelIndex(model);
   let smallest: number[] = [];
   let size = Number.POSITIVE_INFINITY;
   for (const [key, value] of pairs) {
@@ -133,7 +149,7 @@ export function domainCounts(
 ): DomainCounts {
   return state.get(`vm-groups/${groupKey(spec)}@${topologyKey}`, () => {
     const members = new Set<number>();
-    for (const index of candidatesFor(spec, model, state)) {
+    for (const index of candidatesFor(spec, model)) {
       const vm = model.vms[index];
       if (vm && groupIncludes(spec, vm)) members.add(index);
     }

@@ -20,6 +20,7 @@ export const failureDomainSpread: ScorePlugin = {
       {
         selector: { matchLabels: { [label]: vm.labels[label] ?? "" } },
         namespaces: { kind: "names", names: new Set([vm.namespace]) },
+        key: `app:${vm.namespace}/${label}=${vm.labels[label] ?? ""}`,
       },
       LABEL.zone,
       ctx,
