@@ -18,7 +18,10 @@ const execFileAsync = promisify(execFile);
 const WORKER = resolve(import.meta.dirname, "plan-worker.ts");
 
 async function worker(...args: string[]): Promise<unknown> {
-  const { stdout } = await execFileAsync(process.execPath, [WORKER, ...args], { maxBuffer: 64 * 2 ** 20 });
+  // The same V8 flags kubedrs runs with (see bin/kubedrs.js).
+  const { stdout } = await execFileAsync(process.execPath, [...process.execArgv, WORKER, ...args], {
+    maxBuffer: 64 * 2 ** 20,
+  });
   return JSON.parse(stdout) as unknown;
 }
 

@@ -1,4 +1,6 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=16
+// The young generation is capped at 16 MiB: planning makes many short-lived objects, and V8's
+// larger default lets their garbage pile up (peak RSS at 1,000 nodes: 546 MB → 416 MB, same speed).
 // kubedrs runs its TypeScript directly on Node.js 24 (type stripping); older Node cannot.
 const major = Number(process.versions.node.split(".")[0]);
 if (major < 24) {

@@ -4,7 +4,8 @@
  * something is wrong.
  */
 import { readFile } from "node:fs/promises";
-import { clusterSnapshotSchema, type ClusterSnapshot } from "../../core/model/snapshot.ts";
+import type { z } from "zod";
+import { clusterSnapshotSchema, type ClusterSnapshot, snapshotNode, snapshotVm } from "../../core/model/snapshot.ts";
 import { type FieldError, type LocatedFieldError, fieldErrorsFromZod } from "../../core/policy/field-error.ts";
 import { parseSource } from "./source-documents.ts";
 
@@ -86,13 +87,49 @@ function locate(file: string, text: string, errors: readonly FieldError[]): Loca
   }));
 }
 
+type Decoded = { readonly snapshot: ClusterSnapshot } | { readonly errors: FieldError[] };
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Decodes a snapshot one node and one VM at a time, dropping each raw element once decoded: a
+ * 30,000-VM file then never holds its raw and decoded forms side by side, which keeps peak memory
+ * near one copy. The result and errors are the same as decoding it whole.
+ */
+function decodeSnapshot(value: unknown): Decoded {
+  if (!isRecord(value) || !Array.isArray(value.nodes) || !Array.isArray(value.vms ?? [])) {
+    const whole = clusterSnapshotSchema.safeParse(value, { reportInput: true });
+    return whole.success ? { snapshot: whole.data } : { errors: fieldErrorsFromZod(whole.error.issues) };
+  }
+  const errors: FieldError[] = [];
+  const nodes = decodeEach(value.nodes, snapshotNode, "nodes", errors);
+  const vms = decodeEach((value.vms as unknown[] | undefined) ?? [], snapshotVm, "vms", errors);
+  const envelope = clusterSnapshotSchema.safeParse({ ...value, nodes: [], vms: [] }, { reportInput: true });
+  if (!envelope.success) errors.push(...fieldErrorsFromZod(envelope.error.issues));
+  if (errors.length > 0 || !envelope.success) return { errors };
+  return { snapshot: { ...envelope.data, nodes, vms } };
+}
+
+function decodeEach<T>(raw: unknown[], schema: z.ZodType<T>, field: string, errors: FieldError[]): T[] {
+  const decoded: T[] = [];
+  raw.forEach((item, index) => {
+    const result = schema.safeParse(item, { reportInput: true });
+    if (result.success) decoded.push(result.data);
+    else errors.push(...fieldErrorsFromZod(result.error.issues, [field, index]));
+    raw[index] = undefined;
+  });
+  return decoded;
+}
+
 export function loadSnapshotText(file: string, text: string): SnapshotLoad {
   const parsed = parseText(file, text);
   if ("errors" in parsed) return { ok: false, errors: parsed.errors };
-  const result = clusterSnapshotSchema.safeParse(parsed.value, { reportInput: true });
-  const errors = result.success ? snapshotReferenceErrors(result.data) : fieldErrorsFromZod(result.error.issues);
-  if (errors.length > 0 || !result.success) return { ok: false, errors: locate(file, text, errors) };
-  return { ok: true, snapshot: result.data };
+  const decoded = decodeSnapshot(parsed.value);
+  const errors = "snapshot" in decoded ? snapshotReferenceErrors(decoded.snapshot) : decoded.errors;
+  if (errors.length > 0 || !("snapshot" in decoded)) return { ok: false, errors: locate(file, text, errors) };
+  return { ok: true, snapshot: decoded.snapshot };
 }
 
 export async function loadSnapshotFile(file: string): Promise<SnapshotLoad> {

@@ -76,19 +76,11 @@ export function mayMove(env: SearchEnv, vm: VmInfo): boolean {
   });
 }
 
-function weightedDeviation(env: SearchEnv, node: number): number {
-  return env.domain.deviation(node, "cpu") + env.domain.deviation(node, "memory");
-}
-
-/** Domain nodes ordered as targets: most room first, then least utilized, then by name. */
+/** Domain nodes ordered as targets: furthest below the mean first, then by name. */
 export function rankTargets(env: SearchEnv): number[] {
   const { domain } = env;
-  const keyed = domain.nodes.map((node) => ({
-    node,
-    room: domain.room(node),
-    load: domain.utilization(node, "cpu") + domain.utilization(node, "memory"),
-  }));
-  keyed.sort((a, b) => b.room - a.room || a.load - b.load || a.node - b.node);
+  const keyed = domain.nodes.map((node) => ({ node, deviation: domain.weightedDeviation(node) }));
+  keyed.sort((a, b) => a.deviation - b.deviation || a.node - b.node);
   return keyed.map((entry) => entry.node);
 }
 
@@ -102,7 +94,7 @@ export function rankSources(env: SearchEnv): number[] {
   const keyed = domain.nodes.map((node) => ({
     node,
     pressure: domain.pressure(node),
-    load: domain.deviation(node, "cpu") + domain.deviation(node, "memory"),
+    load: domain.weightedDeviation(node),
   }));
   keyed.sort((a, b) => b.pressure - a.pressure || b.load - a.load || a.node - b.node);
   return keyed.map((entry) => entry.node);
@@ -130,9 +122,10 @@ function vmsWorthTrying(env: SearchEnv, source: number, roomiest: number, stats:
     const vm = env.ctx.model.vms[index];
     if (!vm || env.moved.has(index) || !mayMove(env, vm)) continue;
     stats.movableVms += 1;
-    // Above the mean, leaving helps by itself; below it, only a move to a cooler node can.
-    const aboveMean = env.domain.pressure(source) > 0;
-    const relief = env.domain.gainPoints(vm, source, aboveMean || roomiest === source ? -1 : roomiest);
+    // Leaving helps by itself when the node is well above the mean; otherwise only a move to a
+    // cooler node can, so the estimate counts the coolest one.
+    const alone = env.domain.gainPoints(vm, source, -1);
+    const relief = alone > 0 || roomiest === source ? alone : env.domain.gainPoints(vm, source, roomiest);
     if (relief <= 0) continue;
     const cost = costPoints(env, env.costs.estimate(vm, source, source));
     ranked.push({ vm, value: relief - cost });
@@ -150,11 +143,11 @@ function vmsWorthTrying(env: SearchEnv, source: number, roomiest: number, stats:
  */
 function feasibleTargets(env: SearchEnv, vm: VmInfo, source: number, targets: readonly number[]): NodeInfo[] {
   const found: NodeInfo[] = [];
-  const sourceLoad = weightedDeviation(env, source);
+  const sourceLoad = env.domain.weightedDeviation(source);
   let checks = 0;
   for (const target of targets) {
     if (found.length >= SEARCH.targetsPerVm || checks >= SEARCH.nodeChecksPerVm) break;
-    if (weightedDeviation(env, target) >= sourceLoad) break;
+    if (env.domain.weightedDeviation(target) >= sourceLoad) break;
     const node = env.ctx.model.nodes[target];
     if (!node || target === source) continue;
     checks += 1;

@@ -167,6 +167,11 @@ export class BalanceDomain {
     return total;
   }
 
+  /** Deviation from the mean, weighted over CPU and memory: negative below the mean. */
+  weightedDeviation(node: number): number {
+    return this.weights.cpu * this.deviation(node, "cpu") + this.weights.memory * this.deviation(node, "memory");
+  }
+
   /** How far a node sits above the mean and its ceilings: what it should shed. */
   pressure(node: number): number {
     let total = 0;
