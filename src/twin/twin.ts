@@ -1,0 +1,107 @@
+/**
+ * The twin: a simulated KubeVirt cluster behind the real Kubernetes API. It wires the clock,
+ * the store, the ground truth and the simulated controllers (Kubernetes, KubeVirt, medik8s,
+ * workloads), and serves them over HTTP. It runs in virtual time, either paced against the wall
+ * clock (`start`) or as fast as it can (`advance`), deterministically for a scenario and seed.
+ */
+import { createRng } from "../core/numeric/rng.ts";
+import { ResourceRegistry } from "./api/resources.ts";
+import { ClockDriver, VirtualClock } from "./clock/virtual-clock.ts";
+import { twinKubeconfig } from "./kubeconfig.ts";
+import { startKubernetes } from "./kube/index.ts";
+import { startKubeVirt } from "./kubevirt/index.ts";
+import { DelegatingWorkload } from "./runtime/delegating-workload.ts";
+import { EventRecorder } from "./runtime/events.ts";
+import { TwinLog } from "./runtime/log.ts";
+import { resourcesOf } from "./runtime/resources.ts";
+import type { Controller, TwinRuntime } from "./runtime/runtime.ts";
+import { HostTruth } from "./runtime/truth.ts";
+import { ApiServer, type Route } from "./server/api-server.ts";
+import { ObjectStore } from "./store/store.ts";
+import { startWorkloads } from "./workload/index.ts";
+
+export interface TwinOptions {
+  readonly seed: number;
+  /** Virtual start time, ms since the epoch. */
+  readonly start: number;
+  /** Extra HTTP routes (runtime control). */
+  readonly routes?: readonly Route[];
+}
+
+export class Twin {
+  readonly runtime: TwinRuntime;
+  readonly server: ApiServer;
+  private readonly controllers: Controller[];
+  private driver: ClockDriver | undefined;
+  private url: string | undefined;
+
+  private constructor(runtime: TwinRuntime, server: ApiServer, controllers: Controller[]) {
+    this.runtime = runtime;
+    this.server = server;
+    this.controllers = controllers;
+  }
+
+  static create(options: TwinOptions): Twin {
+    const clock = new VirtualClock(options.start);
+    const registry = new ResourceRegistry();
+    const root = createRng(options.seed);
+    const store = new ObjectStore(clock, root.fork("store"));
+    const resources = resourcesOf(registry);
+    const log = new TwinLog();
+    store.subscribe(undefined, (event) => log.add(clock.nowIso(), event));
+    const workload = new DelegatingWorkload();
+    const runtime: TwinRuntime = {
+      clock,
+      store,
+      registry,
+      resources,
+      truth: new HostTruth(),
+      events: new EventRecorder(store, clock, resources),
+      log,
+      workload,
+      rng: (component) => root.fork(component),
+    };
+    const kubernetes = startKubernetes(runtime);
+    const kubevirt = startKubeVirt(runtime);
+    const workloads = startWorkloads(runtime);
+    workload.install(workloads.source);
+    const server = new ApiServer(registry, store, clock, {
+      evict: (namespace, name, body) => {
+        kubevirt.admitEviction(namespace, name, body);
+        kubernetes.evict(namespace, name, body);
+      },
+      virtual: workloads.virtual,
+      routes: [...workloads.routes, ...(options.routes ?? [])],
+    });
+    return new Twin(runtime, server, [...kubernetes.controllers, ...kubevirt.controllers, ...workloads.controllers]);
+  }
+
+  /** Serves the API on 127.0.0.1; returns the server URL. */
+  async listen(port = 0): Promise<string> {
+    const info = await this.server.listen(port);
+    this.url = `http://127.0.0.1:${info.port}`;
+    return this.url;
+  }
+
+  kubeconfig(): string {
+    if (!this.url) throw new Error("the twin is not listening yet");
+    return twinKubeconfig(this.url);
+  }
+
+  /** Runs virtual time forward by `ms` as fast as it goes (tests, replays). */
+  advance(ms: number): void {
+    this.runtime.clock.runUntil(this.runtime.clock.now() + ms);
+  }
+
+  /** Paces virtual time against the wall clock, `speed` times faster. */
+  start(speed: number): void {
+    this.driver = new ClockDriver(this.runtime.clock, speed);
+    this.driver.start();
+  }
+
+  async stop(): Promise<void> {
+    this.driver?.stop();
+    for (const controller of this.controllers) controller.stop();
+    await this.server.close();
+  }
+}
