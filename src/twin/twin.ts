@@ -13,6 +13,7 @@ import { startKubeVirt } from "./kubevirt/index.ts";
 import { DelegatingWorkload } from "./runtime/delegating-workload.ts";
 import { EventRecorder } from "./runtime/events.ts";
 import { TwinLog } from "./runtime/log.ts";
+import { MigrationBoard } from "./runtime/migration-board.ts";
 import { resourcesOf } from "./runtime/resources.ts";
 import type { Controller, TwinRuntime } from "./runtime/runtime.ts";
 import { HostTruth } from "./runtime/truth.ts";
@@ -50,6 +51,7 @@ export class Twin {
     const log = new TwinLog();
     store.subscribe(undefined, (event) => log.add(clock.nowIso(), event));
     const workload = new DelegatingWorkload();
+    const eviction: { evict: (namespace: string, name: string, body: unknown) => void } = { evict: () => undefined };
     const runtime: TwinRuntime = {
       clock,
       store,
@@ -59,17 +61,20 @@ export class Twin {
       events: new EventRecorder(store, clock, resources),
       log,
       workload,
+      migrations: new MigrationBoard(),
+      evictPod: (namespace, name) => eviction.evict(namespace, name, undefined),
       rng: (component) => root.fork(component),
     };
     const kubernetes = startKubernetes(runtime);
     const kubevirt = startKubeVirt(runtime);
     const workloads = startWorkloads(runtime);
     workload.install(workloads.source);
+    eviction.evict = (namespace, name, body) => {
+      kubevirt.admitEviction(namespace, name, body);
+      kubernetes.evict(namespace, name, body);
+    };
     const server = new ApiServer(registry, store, clock, {
-      evict: (namespace, name, body) => {
-        kubevirt.admitEviction(namespace, name, body);
-        kubernetes.evict(namespace, name, body);
-      },
+      evict: eviction.evict,
       virtual: workloads.virtual,
       routes: [...workloads.routes, ...(options.routes ?? [])],
     });
