@@ -4,7 +4,9 @@
 // kubedrs runs its TypeScript directly on Node.js 24 (type stripping); older Node cannot.
 const major = Number(process.versions.node.split(".")[0]);
 if (major < 24) {
-  process.stderr.write(`kubedrs needs Node.js 24 or later (this is ${process.version}); run it through npm (npx kubedrs) to use the pinned one.\n`);
+  process.stderr.write(
+    `kubedrs needs Node.js 24 or later (this is ${process.version}); run it through npm (npx kubedrs) to use the pinned one.\n`,
+  );
   process.exit(1);
 }
 const { main } = await import("../src/cli/main.ts");
