@@ -8,7 +8,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { VirtualClock } from "../clock/virtual-clock.ts";
-import { type ResourceRegistry, apiVersionOf, typeKey } from "../api/resources.ts";
+import { type ResourceRegistry, type ResourceType, apiVersionOf, typeKey } from "../api/resources.ts";
 import { parseFieldSelector, parseLabelSelector } from "../api/selectors.ts";
 import { errors } from "../api/status.ts";
 import { type KubeObject, isRecord } from "../api/types.ts";
@@ -243,6 +243,7 @@ export class ApiServer {
       throw errors.badRequest("the request body must be a JSON object");
     const object = body as unknown as KubeObject;
     object.metadata ??= {};
+    checkBody(context.path.resource, object);
     return object;
   }
 
@@ -261,6 +262,7 @@ export class ApiServer {
       }
       object.metadata.namespace = namespace;
     }
+    resetStatusOnCreate(resource, object);
     const created = this.store.create(resource, object, { dryRun: this.dryRun(context), actor: "api" });
     sendJson(context.response, 201, created);
   }
@@ -299,6 +301,9 @@ export class ApiServer {
     const patched = applyPatch(resource, current, patchType, body) as KubeObject;
     if (!isRecord(patched) || !isRecord(patched.metadata))
       throw errors.badRequest("the patch removed the object's metadata");
+    if (patched.metadata.name !== current.metadata.name || patched.metadata.namespace !== current.metadata.namespace) {
+      throw errors.badRequest("the name and namespace of the object cannot be changed by a patch");
+    }
     patched.metadata.resourceVersion ??= current.metadata.resourceVersion;
     const updated = this.store.update(resource, patched, {
       dryRun: this.dryRun(context),
@@ -312,15 +317,13 @@ export class ApiServer {
     const body = await readJson(context.request);
     const params = context.url.searchParams;
     const options = isRecord(body) ? body : {};
-    const grace =
-      integerParam(params, "gracePeriodSeconds") ??
-      (typeof options.gracePeriodSeconds === "number" ? options.gracePeriodSeconds : undefined);
     const policy = params.get("propagationPolicy") ?? options.propagationPolicy;
     const preconditions = isRecord(options.preconditions) ? options.preconditions : {};
     return {
-      gracePeriodSeconds: grace,
+      gracePeriodSeconds: integerParam(params, "gracePeriodSeconds") ?? numberOrUndefined(options.gracePeriodSeconds),
       propagationPolicy: policy === "Orphan" || policy === "Foreground" || policy === "Background" ? policy : undefined,
-      preconditionUid: typeof preconditions.uid === "string" ? preconditions.uid : undefined,
+      preconditionUid: stringOrUndefined(preconditions.uid),
+      preconditionResourceVersion: stringOrUndefined(preconditions.resourceVersion),
       dryRun: this.dryRun(context) || (Array.isArray(options.dryRun) && options.dryRun.includes("All")),
       actor: "api",
     };
@@ -381,7 +384,34 @@ function byKey(a: KubeObject, b: KubeObject): number {
   return left < right ? -1 : left > right ? 1 : 0;
 }
 
-/** Pages of `limit` items; the continue token is the key to resume after, base64-encoded. */
+function numberOrUndefined(value: unknown): number | undefined {
+  return typeof value === "number" ? value : undefined;
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+/** Continue tokens name the key to resume after, with a version so foreign tokens are refused. */
+function encodeContinue(key: string): string {
+  return Buffer.from(JSON.stringify({ v: 1, after: key }), "utf8").toString("base64url");
+}
+
+function decodeContinue(token: string): string {
+  try {
+    const decoded = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as unknown;
+    if (isRecord(decoded) && decoded.v === 1 && typeof decoded.after === "string") return decoded.after;
+  } catch {
+    // fall through to the error below
+  }
+  throw errors.badRequest("continue key is not valid: the token was not issued by this server");
+}
+
+function keyOf(item: KubeObject): string {
+  return `${item.metadata.namespace ?? ""}/${item.metadata.name ?? ""}`;
+}
+
+/** Pages of `limit` items, in key order; each page's token resumes after its last key. */
 function paginate(
   items: readonly KubeObject[],
   limit: number | undefined,
@@ -389,23 +419,50 @@ function paginate(
 ): { page: KubeObject[]; continueToken: string | undefined; remaining: number } {
   let start = 0;
   if (token) {
-    let after: string;
-    try {
-      after = Buffer.from(token, "base64url").toString("utf8");
-    } catch {
-      throw errors.badRequest("invalid continue token");
-    }
-    start = items.findIndex((item) => `${item.metadata.namespace ?? ""}/${item.metadata.name ?? ""}` > after);
+    const after = decodeContinue(token);
+    start = items.findIndex((item) => keyOf(item) > after);
     if (start < 0) start = items.length;
   }
   if (!limit || limit <= 0 || start + limit >= items.length)
     return { page: items.slice(start), continueToken: undefined, remaining: 0 };
   const page = items.slice(start, start + limit);
   const last = page[page.length - 1];
-  const key = last ? `${last.metadata.namespace ?? ""}/${last.metadata.name ?? ""}` : "";
   return {
     page,
-    continueToken: Buffer.from(key, "utf8").toString("base64url"),
+    continueToken: last ? encodeContinue(keyOf(last)) : undefined,
     remaining: items.length - start - limit,
   };
+}
+
+/** What the API server refuses before it looks at the object: names that are not strings, labels that are not maps, the wrong kind. */
+function checkBody(resource: ResourceType, object: KubeObject): void {
+  const meta = object.metadata;
+  if (meta.name !== undefined && typeof meta.name !== "string")
+    throw errors.badRequest("metadata.name must be a string");
+  for (const field of ["labels", "annotations"] as const) {
+    const map: unknown = meta[field];
+    if (map !== undefined && (!isRecord(map) || Object.values(map).some((value) => typeof value !== "string"))) {
+      throw errors.badRequest(`metadata.${field} must be a map of strings`);
+    }
+  }
+  if (object.kind !== undefined && object.kind !== resource.kind) {
+    throw errors.badRequest(
+      `the kind of the object (${String(object.kind)}) does not match the resource (${resource.kind})`,
+    );
+  }
+  if (object.apiVersion !== undefined && object.apiVersion !== apiVersionOf(resource)) {
+    throw errors.badRequest(
+      `the API version in the data (${String(object.apiVersion)}) does not match the expected API version (${apiVersionOf(resource)})`,
+    );
+  }
+}
+
+/**
+ * What a real API server does with the status a create sends: a pod starts Pending (the Pod
+ * strategy's PrepareForCreate), a custom resource with a status subresource starts without one;
+ * nodes keep theirs (the Node strategy allows it).
+ */
+function resetStatusOnCreate(resource: ResourceType, object: KubeObject): void {
+  if (resource.group === "" && resource.plural === "pods") object.status = { phase: "Pending" };
+  else if (resource.group !== "" && resource.subresources.includes("status")) delete object.status;
 }

@@ -9,6 +9,7 @@ import { type ResourceType, apiVersionOf } from "../api/resources.ts";
 import type { KubeObject, WatchEventType } from "../api/types.ts";
 import type { ListOptions, ObjectStore, StoreEvent } from "../store/store.ts";
 import { fieldsMatch, labelsMatch } from "../api/selectors.ts";
+import { errors } from "../api/status.ts";
 
 export interface WatchRequest {
   readonly resource: ResourceType;
@@ -46,27 +47,37 @@ function transition(
   return before ? "DELETED" : undefined;
 }
 
+/** What a new watch sends first: the current objects, or the changes since its resourceVersion. */
+function initialEvents(store: ObjectStore, request: WatchRequest): { type: WatchEventType; object: KubeObject }[] {
+  const { resource, filter } = request;
+  const rv = request.resourceVersion;
+  if (rv === undefined || rv === "" || rv === "0" || request.sendInitialEvents) {
+    return store.list(resource, filter).map((object) => ({ type: "ADDED" as const, object }));
+  }
+  if (!/^\d+$/.test(rv))
+    throw errors.badRequest(`resourceVersion: Invalid value: "${rv}": must be a non-negative integer`);
+  const events: { type: WatchEventType; object: KubeObject }[] = [];
+  for (const change of store.changesSince(resource, Number(rv))) {
+    const type = transition(filter, change);
+    if (type) events.push({ type, object: change.object });
+  }
+  return events;
+}
+
 export function serveWatch(store: ObjectStore, request: WatchRequest, response: ServerResponse): void {
   const { resource, filter } = request;
   const write = (type: WatchEventType, object: unknown): void => {
     response.write(`${JSON.stringify({ type, object })}\n`);
   };
   // Listing or replaying, then subscribing, happens in one turn of the event loop: no change slips between.
-  const initial: { type: WatchEventType; object: KubeObject }[] = [];
-  const rv = request.resourceVersion;
-  if (rv === undefined || rv === "" || rv === "0" || request.sendInitialEvents) {
-    for (const object of store.list(resource, filter)) initial.push({ type: "ADDED", object });
-  } else {
-    for (const change of store.changesSince(resource, Number(rv))) {
-      const type = transition(filter, { type: change.type, object: change.object, old: undefined });
-      if (type) initial.push({ type, object: change.object });
-    }
-  }
+  const initial = initialEvents(store, request);
   response.writeHead(200, {
     "content-type": "application/json",
     "transfer-encoding": "chunked",
     "cache-control": "no-cache",
   });
+  // A client waits for the headers before it reports the watch open: send them now, not with the first event.
+  response.flushHeaders();
   for (const event of initial) write(event.type, request.render(event.object));
   const bookmark = (): void => {
     write("BOOKMARK", {

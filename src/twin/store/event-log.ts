@@ -9,6 +9,8 @@ export interface LoggedEvent {
   readonly rv: number;
   readonly type: Exclude<WatchEventType, "BOOKMARK" | "ERROR">;
   readonly object: KubeObject;
+  /** The object before the change: a resumed, filtered watch needs it to tell ADDED from MODIFIED. */
+  readonly old: KubeObject | undefined;
 }
 
 export class EventLog {

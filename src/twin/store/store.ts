@@ -15,6 +15,7 @@ import { type ResourceType, apiVersionOf, typeKey } from "../api/resources.ts";
 import { errors } from "../api/status.ts";
 import { type KubeObject, type WatchEventType, objectKey } from "../api/types.ts";
 import type { SelectorRequirement } from "../../core/model/selectors.ts";
+import { metadataProblems } from "../api/validation.ts";
 import { EventLog } from "./event-log.ts";
 import { nameSuffix, uuid } from "./uid.ts";
 
@@ -27,6 +28,7 @@ export interface WriteOptions {
 export interface DeleteOptions extends WriteOptions {
   readonly gracePeriodSeconds?: number | undefined;
   readonly preconditionUid?: string | undefined;
+  readonly preconditionResourceVersion?: string | undefined;
   readonly propagationPolicy?: "Orphan" | "Background" | "Foreground" | undefined;
 }
 
@@ -63,6 +65,27 @@ export const ORPHAN_ANNOTATION = "twin.kubedrs.io/orphan-dependents";
 
 function clone<T>(value: T): T {
   return structuredClone(value);
+}
+
+/** Deep equality of JSON values. */
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  const keys = Object.keys(left);
+  if (keys.length !== Object.keys(right).length) return false;
+  return keys.every((key) => Object.hasOwn(right, key) && deepEqual(left[key], right[key]));
+}
+
+/** Equal but for the bookkeeping the store itself sets. */
+function sameContent(object: KubeObject, old: KubeObject): boolean {
+  const { resourceVersion: _a, generation: _b, ...meta } = object.metadata;
+  const { resourceVersion: _c, generation: _d, ...oldMeta } = old.metadata;
+  const { metadata: _e, ...rest } = object;
+  const { metadata: _f, ...oldRest } = old;
+  return deepEqual(meta, oldMeta) && deepEqual(rest, oldRest);
 }
 
 export class ObjectStore {
@@ -137,7 +160,7 @@ export class ObjectStore {
     object: KubeObject,
     old: KubeObject | undefined,
   ): void {
-    this.log(resource).append({ rv: this.rv, type, object });
+    this.log(resource).append({ rv: this.rv, type, object, old });
     this.pending.push({ type, resource, object, old });
     this.dispatch();
   }
@@ -188,7 +211,10 @@ export class ObjectStore {
   }
 
   /** Changes after `rv` for a resuming watch; throws 410 Gone when they are no longer retained. */
-  changesSince(resource: ResourceType, rv: number): { type: StoreEvent["type"]; object: KubeObject }[] {
+  changesSince(
+    resource: ResourceType,
+    rv: number,
+  ): { type: StoreEvent["type"]; object: KubeObject; old: KubeObject | undefined }[] {
     const events = this.log(resource).since(rv);
     if (!events) throw errors.gone(`too old resource version: ${rv} (${this.rv})`);
     return events;
@@ -211,6 +237,8 @@ export class ObjectStore {
       ]);
     if (resource.namespaced && !meta.namespace) meta.namespace = "default";
     if (!resource.namespaced) delete meta.namespace;
+    const causes = metadataProblems(object, resource.plural === "namespaces" && resource.group === "");
+    if (causes.length > 0) throw errors.invalid(this.target(resource, meta.name), causes);
     meta.uid = uuid(this.rng);
     meta.creationTimestamp = this.clock.nowIso();
     meta.generation = 1;
@@ -250,14 +278,25 @@ export class ObjectStore {
     input: KubeObject,
     options: WriteOptions & { subresource?: "status" } = {},
   ): KubeObject {
+    return this.write(resource, clone(input), options);
+  }
+
+  /** `input` is the store's to keep: a fresh draft nobody else holds. */
+  private write(
+    resource: ResourceType,
+    input: KubeObject,
+    options: WriteOptions & { subresource?: "status" },
+  ): KubeObject {
     const name = input.metadata.name ?? "";
     const key = objectKey(resource.namespaced ? (input.metadata.namespace ?? "default") : undefined, name);
     const old = this.table(resource).get(key);
     if (!old) throw errors.notFound(this.target(resource, name));
     this.checkPreconditions(resource, input, old);
-    const object = this.merged(resource, old, clone(input), options.subresource);
+    const object = this.merged(resource, old, input, options.subresource);
     for (const hook of this.hooksFor(resource)) hook.update?.(object, old, options);
     if (options.dryRun) return object;
+    // Like the API server, a write that changes nothing is not a write: no new version, no event.
+    if (!object.metadata.deletionTimestamp && sameContent(object, old)) return old;
     return this.commit(resource, key, object, old);
   }
 
@@ -271,6 +310,14 @@ export class ObjectStore {
       );
     }
     this.checkUid(resource, old, input.metadata.uid);
+  }
+
+  private checkVersion(resource: ResourceType, old: KubeObject, version: string | undefined): void {
+    if (!version || version === old.metadata.resourceVersion) return;
+    throw errors.conflict(
+      this.target(resource, old.metadata.name),
+      `Precondition failed: ResourceVersion in precondition: ${version}, ResourceVersion in object meta: ${old.metadata.resourceVersion ?? ""}`,
+    );
   }
 
   private checkUid(resource: ResourceType, old: KubeObject, uid: string | undefined): void {
@@ -299,16 +346,16 @@ export class ObjectStore {
       meta.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds;
     if (!resource.namespaced) delete meta.namespace;
     const hasStatus = resource.subresources.includes("status");
+    // Stored objects are never mutated, so the new version may share the parts it keeps.
     if (subresource === "status") {
-      const status = object.status;
-      const fresh = clone(old);
-      if (status === undefined) delete fresh.status;
-      else fresh.status = status;
+      const fresh: KubeObject = { ...old, metadata: { ...old.metadata } };
+      if (object.status === undefined) delete fresh.status;
+      else fresh.status = object.status;
       return fresh;
     }
     if (hasStatus) {
       if (old.status === undefined) delete object.status;
-      else object.status = clone(old.status);
+      else object.status = old.status;
     }
     meta.generation =
       (old.metadata.generation ?? 1) + (JSON.stringify(object.spec) === JSON.stringify(old.spec) ? 0 : 1);
@@ -354,7 +401,7 @@ export class ObjectStore {
     if (!current) return undefined;
     const draft = clone(current);
     if (change(draft) === false) return current;
-    return this.update(resource, draft, options);
+    return this.write(resource, draft, options);
   }
 
   delete(resource: ResourceType, namespace: string | undefined, name: string, options: DeleteOptions = {}): KubeObject {
@@ -362,6 +409,7 @@ export class ObjectStore {
     const old = this.table(resource).get(key);
     if (!old) throw errors.notFound(this.target(resource, name));
     this.checkUid(resource, old, options.preconditionUid);
+    this.checkVersion(resource, old, options.preconditionResourceVersion);
     for (const hook of this.hooksFor(resource)) hook.delete?.(old, options);
     if (options.dryRun) return old;
     const object = clone(old);
