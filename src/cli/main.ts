@@ -8,6 +8,7 @@ import { registerExplain } from "./commands/explain.ts";
 import { registerPlan } from "./commands/plan.ts";
 import { registerPolicy } from "./commands/policy.ts";
 import { registerSnapshot } from "./commands/snapshot.ts";
+import { registerTwin } from "./commands/twin.ts";
 import { UserError } from "./errors.ts";
 
 export function buildProgram(): Command {
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerSnapshot(program);
   registerPolicy(program);
   registerDemo(program);
+  registerTwin(program);
   return program;
 }
 

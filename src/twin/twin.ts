@@ -8,7 +8,7 @@ import { createRng } from "../core/numeric/rng.ts";
 import { ResourceRegistry } from "./api/resources.ts";
 import { ClockDriver, VirtualClock } from "./clock/virtual-clock.ts";
 import { twinKubeconfig } from "./kubeconfig.ts";
-import { startKubernetes } from "./kube/index.ts";
+import { type KubernetesOptions, startKubernetes } from "./kube/index.ts";
 import { startKubeVirt } from "./kubevirt/index.ts";
 import { DelegatingWorkload } from "./runtime/delegating-workload.ts";
 import { EventRecorder } from "./runtime/events.ts";
@@ -19,7 +19,7 @@ import type { Controller, TwinRuntime } from "./runtime/runtime.ts";
 import { HostTruth } from "./runtime/truth.ts";
 import { ApiServer, type Route } from "./server/api-server.ts";
 import { ObjectStore } from "./store/store.ts";
-import { startWorkloads } from "./workload/index.ts";
+import { type WorkloadOptions, startWorkloads } from "./workload/index.ts";
 
 export interface TwinOptions {
   readonly seed: number;
@@ -27,6 +27,9 @@ export interface TwinOptions {
   readonly start: number;
   /** Extra HTTP routes (runtime control). */
   readonly routes?: readonly Route[];
+  /** Timings and limits of the simulated Kubernetes components; unset values keep the real defaults. */
+  readonly kubernetes?: KubernetesOptions;
+  readonly workloads?: WorkloadOptions;
 }
 
 export class Twin {
@@ -65,9 +68,9 @@ export class Twin {
       evictPod: (namespace, name) => eviction.evict(namespace, name, undefined),
       rng: (component) => root.fork(component),
     };
-    const kubernetes = startKubernetes(runtime);
+    const kubernetes = startKubernetes(runtime, options.kubernetes);
     const kubevirt = startKubeVirt(runtime);
-    const workloads = startWorkloads(runtime);
+    const workloads = startWorkloads(runtime, options.workloads);
     workload.install(workloads.source);
     eviction.evict = (namespace, name, body) => {
       kubevirt.admitEviction(namespace, name, body);

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { clusterSnapshotSchema } from "../../core/model/snapshot.ts";
 import { policyDocumentSchema } from "../../core/policy/document.ts";
+import { scenarioJsonSchema } from "../../twin/scenario/json-schema.ts";
 
 function jsonSchema(schema: z.ZodType, id: string): Record<string, unknown> {
   return { $id: id, ...z.toJSONSchema(schema, { io: "input", unrepresentable: "any", target: "draft-2020-12" }) };
@@ -14,5 +15,6 @@ export function schemaDocuments(): Record<string, Record<string, unknown>> {
       clusterSnapshotSchema,
       "https://kubedrs.io/schema/v1alpha1/cluster-snapshot.schema.json",
     ),
+    "twin-scenario.schema.json": scenarioJsonSchema(),
   };
 }

@@ -1,0 +1,55 @@
+/**
+ * Trace files for `traces` groups. Traces are data, not code: they live outside the repository,
+ * under a traces root that KUBEDRS_TRACES names, or else ../shared/traces beside the repository.
+ * They are read where they are and never copied in.
+ */
+import { readdir } from "node:fs/promises";
+import { isAbsolute, join, resolve } from "node:path";
+import type { FieldError } from "../../core/policy/field-error.ts";
+import type { TraceFiles } from "./layout.ts";
+import { REPOSITORY_ROOT } from "./library.ts";
+import type { ScenarioSpec } from "./schema.ts";
+
+export const TRACES_ENV = "KUBEDRS_TRACES";
+
+export function tracesRoot(env: Readonly<Record<string, string | undefined>>): string {
+  const fromEnv = env[TRACES_ENV];
+  return fromEnv !== undefined && fromEnv !== "" ? resolve(fromEnv) : resolve(REPOSITORY_ROOT, "../shared/traces");
+}
+
+async function traceFilesIn(directory: string): Promise<string[] | undefined> {
+  const entries = await readdir(directory, { withFileTypes: true }).catch(() => undefined);
+  if (entries === undefined) return undefined;
+  return entries
+    .filter((entry) => entry.isFile() && !entry.name.startsWith("."))
+    .map((entry) => join(directory, entry.name))
+    .sort();
+}
+
+export interface TraceResolution {
+  readonly files: TraceFiles;
+  readonly errors: readonly FieldError[];
+}
+
+/** Lists each `traces` group's files; a missing or empty directory is an error on its field. */
+export async function resolveTraces(spec: ScenarioSpec, root: string): Promise<TraceResolution> {
+  const files = new Map<string, readonly string[]>();
+  const errors: FieldError[] = [];
+  for (const [index, group] of spec.vmGroups.entries()) {
+    if (group.traces === undefined) continue;
+    const directory = isAbsolute(group.traces.directory) ? group.traces.directory : join(root, group.traces.directory);
+    const found = await traceFilesIn(directory);
+    if (found === undefined || found.length === 0) {
+      errors.push({
+        type: "Invalid",
+        path: ["spec", "vmGroups", index, "traces", "directory"],
+        message:
+          `${found === undefined ? "no trace directory" : "no trace files in"} ${directory}; ` +
+          `set ${TRACES_ENV} to the directory that holds ${group.traces.directory}`,
+      });
+      continue;
+    }
+    files.set(group.name, found.slice(0, group.traces.limit ?? found.length));
+  }
+  return { files, errors };
+}
