@@ -14,6 +14,13 @@ export const ZONES = ["zone-a", "zone-b", "zone-c"] as const;
 /** Machine types the hosts' QEMU offers; new VMs get the first. */
 export const MACHINE_TYPES = ["pc-q35-rhel9.6.0", "pc-q35-rhel9.4.0", "pc-q35-rhel9.2.0", "pc-q35-rhel8.6.0"] as const;
 
+/**
+ * Every machine-type name a host is labelled with: libvirt's capabilities list aliases beside the
+ * canonical types (`<machine canonical=…>q35`) and the node labeller labels each name, so a VMI
+ * asking for plain q35 (the amd64 default) schedules.
+ */
+export const NODE_MACHINE_TYPES = [...MACHINE_TYPES, "q35"] as const;
+
 export const GPU_RESOURCE = "nvidia.com/gpu";
 export const GPU_TAINT = { key: GPU_RESOURCE, value: "present", effect: "NoSchedule" } as const;
 export const INSTANCE_TYPE_LABEL = "node.kubernetes.io/instance-type";
@@ -104,7 +111,7 @@ function poolLabels(pool: NodePool): Record<string, string> {
     cpumanager: cpuManager,
     ...cpuLabels(pool.cpu),
   };
-  for (const machineType of MACHINE_TYPES) labels[LABEL.machineType + machineType] = "true";
+  for (const machineType of NODE_MACHINE_TYPES) labels[LABEL.machineType + machineType] = "true";
   if (pool.gpus > 0) {
     labels["nvidia.com/gpu.present"] = "true";
     labels["nvidia.com/gpu.product"] = "NVIDIA-A100-PCIE-40GB";

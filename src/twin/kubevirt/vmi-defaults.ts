@@ -5,8 +5,8 @@
  * interface, the CPU model, the foreground finalizer and phase Pending.
  *
  * Not applied: the default machine type. KubeVirt would add spec.domain.machine.type "q35" and with it
- * a machine-type.node.kubevirt.io/q35 node selector, but the twin's nodes carry only canonical
- * machine-type labels (pc-q35-rhel9.6.0, ...), so every pod would be unschedulable.
+ * a machine-type.node.kubevirt.io/q35 node selector; scenario nodes carry that label, but nodes a
+ * test or a user creates by hand seldom do, and every pod on them would be unschedulable.
  */
 import { parseQuantity } from "../../core/model/quantity.ts";
 import type { KubeObject } from "../api/types.ts";

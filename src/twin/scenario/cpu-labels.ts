@@ -7,7 +7,7 @@
  */
 import { LABEL } from "../../core/model/kubevirt-labels.ts";
 import { type CpuGeneration, EPYC_MILAN, EPYC_ROME, ICELAKE, SKYLAKE } from "../../synth/cpu-catalog.ts";
-import { MACHINE_TYPES } from "../../synth/node-builder.ts";
+import { NODE_MACHINE_TYPES } from "../../synth/node-builder.ts";
 
 export const CPU_GENERATIONS = {
   skylake: SKYLAKE,
@@ -42,6 +42,6 @@ export function cpuLabels(cpu: CpuGeneration): Record<string, string> {
 /** The QEMU machine types every host offers (machine-type.node.kubevirt.io/*, KubeVirt ≥ 1.6). */
 export function machineTypeLabels(): Record<string, string> {
   const labels: Record<string, string> = {};
-  for (const machineType of MACHINE_TYPES) labels[LABEL.machineType + machineType] = "true";
+  for (const machineType of NODE_MACHINE_TYPES) labels[LABEL.machineType + machineType] = "true";
   return labels;
 }

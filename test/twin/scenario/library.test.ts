@@ -62,9 +62,17 @@ describe.each(LIBRARY)("the %s scenario", (name) => {
     expect(validate(document), JSON.stringify(validate.errors)).toBe(true);
   });
 
-  it.skipIf(!APPLIED.includes(name))("applies to a twin", async () => {
+  it.skipIf(!APPLIED.includes(name))("applies to a twin, and every VM runs where its placement put it", async () => {
     const { twin, vms } = await appliedTwin(name);
     expect(vms.length).toBeGreaterThan(0);
+    twin.advance(2 * 60_000);
+    const { store, resources } = twin.runtime;
+    const where = (vm: KubeObject): string => {
+      const vmi = store.get(resources.virtualMachineInstances, vm.metadata.namespace ?? "", vm.metadata.name ?? "");
+      return `${textAt(vmi, "status", "phase") ?? "no VMI"} on ${textAt(vmi, "status", "nodeName") ?? "no node"}`;
+    };
+    const expected = vms.map((vm) => `${vm.metadata.name ?? ""}: Running on ${initialNodeOf(vm) ?? "no node"}`);
+    expect(vms.map((vm) => `${vm.metadata.name ?? ""}: ${where(vm)}`)).toEqual(expected);
     await twin.stop();
   });
 });
