@@ -11,6 +11,7 @@ import { formatAmounts, launcherResourcesOf } from "./launcher-resources.ts";
 import { ANNOTATION, KUBEVIRT_API_VERSION, LABEL, LAUNCHER_IMAGE, UNPAUSED_CONDITION } from "./names.ts";
 import { launcherAffinity, launcherNodeSelector } from "./node-selectors.ts";
 import { type Vmi, gracePeriodSecondsOf } from "./vmi-spec.ts";
+import { cloneJson } from "../api/json-clone.ts";
 
 /** renderLaunchManifest pads the VMI's grace period twice by 15 s, so virt-handler can stop the guest first. */
 const GRACE_PERIOD_PADDING_SECONDS = 15;
@@ -105,8 +106,8 @@ export function renderLauncherPod(vmi: Vmi, config: KubeVirtConfig, options: Lau
   };
   optional(spec, "subdomain", textAt(vmi, "spec", "subdomain"));
   optional(spec, "schedulerName", textAt(vmi, "spec", "schedulerName"));
-  optional(spec, "tolerations", structuredClone(listAt(vmi, "spec", "tolerations")));
-  optional(spec, "topologySpreadConstraints", structuredClone(listAt(vmi, "spec", "topologySpreadConstraints")));
+  optional(spec, "tolerations", cloneJson(listAt(vmi, "spec", "tolerations")));
+  optional(spec, "topologySpreadConstraints", cloneJson(listAt(vmi, "spec", "topologySpreadConstraints")));
   optional(spec, "priorityClassName", textAt(vmi, "spec", "priorityClassName"));
   optional(spec, "affinity", launcherAffinity(vmi));
   optional(spec, "dnsPolicy", at(vmi, "spec", "dnsPolicy"));

@@ -17,6 +17,7 @@ import {
 import { FINALIZER } from "./names.ts";
 import { podIsDown, podIsReady } from "./pods.ts";
 import { type Vmi, isFinal, migrationUidOf } from "./vmi-spec.ts";
+import { cloneJson } from "../api/json-clone.ts";
 
 export interface MigrationStatusInput {
   readonly migration: KubeObject;
@@ -174,7 +175,7 @@ function failureFound(draft: Draft, input: MigrationStatusInput): boolean {
 function settleFinal(draft: Draft, input: MigrationStatusInput): void {
   const { migration, vmi } = input;
   const state = vmiState(vmi);
-  if (state && migrationUidOf(vmi) === uidOf(migration)) draft.status.migrationState = structuredClone(state);
+  if (state && migrationUidOf(vmi) === uidOf(migration)) draft.status.migrationState = cloneJson(state);
   draft.finalizers = draft.finalizers.filter((finalizer) => finalizer !== FINALIZER.migration);
 }
 
@@ -198,7 +199,7 @@ function stamp(draft: Draft, input: MigrationStatusInput): void {
 
 export function nextMigrationStatus(input: MigrationStatusInput): MigrationUpdate {
   const draft: Draft = {
-    status: structuredClone(input.migration.status ?? {}),
+    status: cloneJson(input.migration.status ?? {}),
     finalizers: [...(input.migration.metadata.finalizers ?? [])],
     events: [],
   };

@@ -7,6 +7,7 @@ import type { KubeVirtConfig } from "./config.ts";
 import { type Json, listAt, recordAt, stringMapAt, textAt } from "./fields.ts";
 import { LABEL } from "./names.ts";
 import { type Vmi, cpuModelOf, isDedicated } from "./vmi-spec.ts";
+import { cloneJson } from "../api/json-clone.ts";
 
 /** CPUFeatureLabelsFromCPUFeatures: features with policy require (or none) must be on the node. */
 function requiredFeatureLabels(vmi: Vmi): string[] {
@@ -74,7 +75,7 @@ function rejectLabel(affinity: Json, label: string): Json {
 /** The VMI's affinity, plus host-model's obsolete-CPU exclusion and the forbidden CPU features. */
 export function launcherAffinity(vmi: Vmi): Json | undefined {
   const own = recordAt(vmi, "spec", "affinity");
-  let affinity: Json | undefined = own === undefined ? undefined : structuredClone(own);
+  let affinity: Json | undefined = own === undefined ? undefined : cloneJson(own);
   const model = cpuModelOf(vmi);
   if (model === "" || model === "host-model") affinity = rejectLabel(affinity ?? {}, LABEL.obsoleteHostModel);
   for (const label of forbiddenFeatureLabels(vmi)) affinity = rejectLabel(affinity ?? {}, label);

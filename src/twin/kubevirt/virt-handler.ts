@@ -176,8 +176,9 @@ export class VirtHandler implements Controller {
     }
   }
 
-  private nodeLabels(node: string): Record<string, string> {
-    return { ...this.context.store.get(this.context.resources.nodes, undefined, node)?.metadata.labels };
+  /** Stored objects are never mutated, so the node's own label map is read in place. */
+  private nodeLabels(node: string): Readonly<Record<string, string>> {
+    return this.context.store.get(this.context.resources.nodes, undefined, node)?.metadata.labels ?? {};
   }
 
   private applyLiveMigratable(status: Json, vmi: KubeObject): void {

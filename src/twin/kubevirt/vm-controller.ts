@@ -30,6 +30,7 @@ import { type RunDecision, type RunStrategy, decideRun, runStrategyOf } from "./
 import { nextVmStatus } from "./vm-status.ts";
 import { isFinal } from "./vmi-spec.ts";
 import { WorkQueue } from "./work-queue.ts";
+import { cloneJson } from "../api/json-clone.ts";
 
 const WRITE = { actor: ACTOR.controller } as const;
 
@@ -61,7 +62,7 @@ export function vmiFromTemplate(vm: KubeObject, firstStart: boolean): KubeObject
       ],
       finalizers: [FINALIZER.vmController],
     },
-    spec: structuredClone(recordAt(template, "spec") ?? {}),
+    spec: cloneJson(recordAt(template, "spec") ?? {}),
   };
 }
 

@@ -16,6 +16,7 @@ import { type Json, listAt, numberAt, recordAt, textAt } from "./fields.ts";
 import type { RunStrategy } from "./vm-run-strategy.ts";
 import { firstRequestDone } from "./vm-run-strategy.ts";
 import { isFinal, isMigrating, isUnprocessed, vmiPhase } from "./vmi-spec.ts";
+import { cloneJson } from "../api/json-clone.ts";
 
 /** defaultMaxCrashLoopBackoffDelaySeconds. */
 const MAX_START_BACKOFF_SECONDS = 300;
@@ -128,7 +129,7 @@ export function printableStatusOf(vm: KubeObject, vmi: KubeObject | undefined, i
 /** The VM's next status (a fresh object; the caller writes it when it differs). */
 export function nextVmStatus(input: VmStatusInput): Json {
   const { vm, vmi, strategy } = input;
-  const status: Json = structuredClone(vm.status ?? {});
+  const status: Json = cloneJson(vm.status ?? {});
   status.created = vmi !== undefined;
   status.ready = hasCondition(vmi, "Ready", "True");
   // Synced only once the VM got an instance, so RerunOnFailure can tell a first start from a restart.

@@ -18,6 +18,7 @@ import {
   podNetworkInterfaceOf,
   vmiPhase,
 } from "./vmi-spec.ts";
+import { cloneJson } from "../api/json-clone.ts";
 
 export interface VmiStatusInput {
   readonly vmi: Vmi;
@@ -202,7 +203,7 @@ export function stampPhase(status: Json, previousPhase: string, nowIso: string):
 export function nextVmiStatus(input: VmiStatusInput): VmiUpdate {
   const { vmi } = input;
   const draft: Draft = {
-    status: structuredClone(vmi.status ?? {}),
+    status: cloneJson(vmi.status ?? {}),
     labels: { ...vmi.metadata.labels },
     finalizers: [...(vmi.metadata.finalizers ?? [])],
     warnings: [],

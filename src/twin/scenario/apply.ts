@@ -16,6 +16,7 @@ import { CapacityLedger, type NodeFacts, placeGroup } from "./placement.ts";
 import type { ExtraObject } from "./schema.ts";
 import { scheduleEvents } from "./timeline.ts";
 import { vmFactory } from "./vm-objects.ts";
+import { cloneJson } from "../api/json-clone.ts";
 
 export interface AppliedScenario {
   readonly name: string;
@@ -96,7 +97,7 @@ function createExtraObjects(runtime: TwinRuntime, objects: readonly ExtraObject[
   for (const object of objects) {
     const resource = runtime.registry.forKind(object.apiVersion, object.kind);
     if (!resource) throw new Error(`the twin does not serve ${object.kind} in ${object.apiVersion}`);
-    runtime.store.create(resource, structuredClone(object), { actor: SCENARIO_ACTOR });
+    runtime.store.create(resource, cloneJson(object), { actor: SCENARIO_ACTOR });
   }
 }
 

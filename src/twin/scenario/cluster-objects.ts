@@ -7,6 +7,7 @@ import type { KubeObject } from "../api/types.ts";
 import type { KubeVirtConfig, MigrationPolicy } from "./kubevirt-schema.ts";
 import { bytesQuantity } from "./quantities.ts";
 import type { ScenarioSpec } from "./schema.ts";
+import { cloneJson } from "../api/json-clone.ts";
 
 /** Namespaces every cluster has, and the one KubeVirt is installed in. */
 export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-node-lease", "kubevirt"] as const;
@@ -85,6 +86,6 @@ export function migrationPolicyObject(policy: MigrationPolicy): KubeObject {
     apiVersion: "migrations.kubevirt.io/v1alpha1",
     kind: "MigrationPolicy",
     metadata: { name, labels: { ...labels } },
-    spec: structuredClone(spec),
+    spec: cloneJson(spec),
   };
 }

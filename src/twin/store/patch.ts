@@ -8,6 +8,7 @@ import fastJsonPatch from "fast-json-patch";
 import type { ResourceType } from "../api/resources.ts";
 import { errors } from "../api/status.ts";
 import { isRecord } from "../api/types.ts";
+import { cloneJson } from "../api/json-clone.ts";
 
 export type PatchType = "json" | "merge" | "strategic";
 
@@ -40,7 +41,7 @@ const MERGE_KEYS: Readonly<Record<string, string>> = {
 const MERGED_SCALAR_LISTS = new Set(["metadata.finalizers"]);
 
 export function mergePatch(target: unknown, patch: unknown): unknown {
-  if (!isRecord(patch)) return structuredClone(patch);
+  if (!isRecord(patch)) return cloneJson(patch);
   const result: Record<string, unknown> = isRecord(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete result[key];
@@ -53,7 +54,7 @@ function strategicList(target: unknown, patch: unknown[], path: string): unknown
   const key = MERGE_KEYS[path];
   const current = Array.isArray(target) ? [...(target as unknown[])] : [];
   if (MERGED_SCALAR_LISTS.has(path)) return [...current, ...patch.filter((item) => !current.includes(item))];
-  if (!key) return patch.filter((item) => !(isRecord(item) && "$patch" in item)).map((item) => structuredClone(item));
+  if (!key) return patch.filter((item) => !(isRecord(item) && "$patch" in item)).map((item) => cloneJson(item));
   for (const item of patch) {
     if (!isRecord(item)) continue;
     const index = current.findIndex((existing) => isRecord(existing) && existing[key] === item[key]);
@@ -81,10 +82,10 @@ function ignoredDirective(key: string): boolean {
 
 function strategicMerge(target: unknown, patch: unknown, path: string): unknown {
   if (Array.isArray(patch)) return strategicList(target, patch, path);
-  if (!isRecord(patch)) return structuredClone(patch);
+  if (!isRecord(patch)) return cloneJson(patch);
   if (patch.$patch === "replace") {
     const { $patch: _ignored, ...rest } = patch;
-    return structuredClone(rest);
+    return cloneJson(rest);
   }
   const result: Record<string, unknown> = isRecord(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
@@ -100,8 +101,7 @@ function strategicMerge(target: unknown, patch: unknown, path: string): unknown 
 function jsonPatch(target: unknown, patch: unknown): unknown {
   if (!Array.isArray(patch)) throw errors.badRequest("a JSON patch must be a list of operations");
   try {
-    return fastJsonPatch.applyPatch(structuredClone(target), patch as fastJsonPatch.Operation[], true, false)
-      .newDocument;
+    return fastJsonPatch.applyPatch(cloneJson(target), patch as fastJsonPatch.Operation[], true, false).newDocument;
   } catch (error) {
     const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
     throw errors.invalid({ group: "", kind: "Patch", plural: "patches", name: "" }, [

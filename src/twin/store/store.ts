@@ -18,6 +18,7 @@ import type { SelectorRequirement } from "../../core/model/selectors.ts";
 import { metadataProblems } from "../api/validation.ts";
 import { EventLog } from "./event-log.ts";
 import { nameSuffix, uuid } from "./uid.ts";
+import { cloneJson } from "../api/json-clone.ts";
 
 export interface WriteOptions {
   readonly dryRun?: boolean;
@@ -62,10 +63,6 @@ const DEFAULT_POD_GRACE_SECONDS = 30;
 
 /** Set on an object deleted with propagationPolicy Orphan: the garbage collector leaves its dependents. */
 export const ORPHAN_ANNOTATION = "twin.kubedrs.io/orphan-dependents";
-
-function clone<T>(value: T): T {
-  return structuredClone(value);
-}
 
 /** Deep equality of JSON values. */
 function deepEqual(a: unknown, b: unknown): boolean {
@@ -226,7 +223,7 @@ export class ObjectStore {
   }
 
   private prepareNew(resource: ResourceType, input: KubeObject): KubeObject {
-    const object = clone(input);
+    const object = cloneJson(input);
     object.apiVersion = apiVersionOf(resource);
     object.kind = resource.kind;
     const meta = object.metadata;
@@ -278,7 +275,7 @@ export class ObjectStore {
     input: KubeObject,
     options: WriteOptions & { subresource?: "status" } = {},
   ): KubeObject {
-    return this.write(resource, clone(input), options);
+    return this.write(resource, cloneJson(input), options);
   }
 
   /** `input` is the store's to keep: a fresh draft nobody else holds. */
@@ -399,7 +396,7 @@ export class ObjectStore {
   ): KubeObject | undefined {
     const current = this.get(resource, ref.namespace, ref.name);
     if (!current) return undefined;
-    const draft = clone(current);
+    const draft = cloneJson(current);
     if (change(draft) === false) return current;
     return this.write(resource, draft, options);
   }
@@ -412,7 +409,7 @@ export class ObjectStore {
     this.checkVersion(resource, old, options.preconditionResourceVersion);
     for (const hook of this.hooksFor(resource)) hook.delete?.(old, options);
     if (options.dryRun) return old;
-    const object = clone(old);
+    const object = cloneJson(old);
     if (options.propagationPolicy === "Orphan") {
       object.metadata.annotations = { ...object.metadata.annotations, [ORPHAN_ANNOTATION]: "true" };
     }
