@@ -17,9 +17,10 @@ import type { DeleteOptions, ListOptions, ObjectStore } from "../store/store.ts"
 import { apiGroup, apiGroupList, apiVersions, resourceList } from "./discovery.ts";
 import { openApiDocument, openApiIndex } from "./openapi.ts";
 import { type ResourcePath, parseResourcePath } from "./paths.ts";
-import { integerParam, readBody, readJson, sendError, sendJson } from "./request.ts";
+import { integerParam, readBody, readJson, sendError, sendJson, streamJson } from "./request.ts";
 import { type IncludeObject, toTable, wantsTable } from "./table.ts";
 import { serveWatch } from "./watch.ts";
+import { paginate, sortByKey } from "./pagination.ts";
 
 /** Objects computed on read (metrics.k8s.io). */
 export interface VirtualResource {
@@ -188,7 +189,7 @@ export class ApiServer {
     sendJson(context.response, 200, this.renderOne(context, this.store.mustGet(resource, namespace, name ?? "")));
   }
 
-  private listOrWatch(context: Context): void {
+  private listOrWatch(context: Context): Promise<void> | void {
     const params = context.url.searchParams;
     const filter = this.filterOf(context);
     if (params.get("watch") === "true" || params.get("watch") === "1") {
@@ -207,34 +208,34 @@ export class ApiServer {
       );
       return;
     }
-    this.list(context, filter);
+    return this.list(context, filter);
   }
 
-  private list(context: Context, filter: ListOptions): void {
+  private list(context: Context, filter: ListOptions): Promise<void> {
     const { resource } = context.path;
     const params = context.url.searchParams;
-    const all = this.store.list(resource, filter).sort(byKey);
-    const { page, continueToken, remaining } = paginate(all, integerParam(params, "limit"), params.get("continue"));
+    const all = this.store.list(resource, filter);
+    const {
+      items: page,
+      continueToken,
+      remaining,
+    } = paginate(all, integerParam(params, "limit"), params.get("continue"));
     const resourceVersion = String(this.store.resourceVersion());
     if (wantsTable(context.request.headers.accept)) {
-      sendJson(
-        context.response,
-        200,
-        toTable(resource, page, {
-          now: this.clock.now(),
-          include: this.includeObject(context),
-          resourceVersion,
-          continueToken,
-        }),
-      );
-      return;
+      const table = toTable(resource, page, {
+        now: this.clock.now(),
+        include: this.includeObject(context),
+        resourceVersion,
+        continueToken,
+      });
+      return streamJson(context.response, table, "rows");
     }
-    sendJson(context.response, 200, {
+    const list = {
       kind: `${resource.kind}List`,
       apiVersion: apiVersionOf(resource),
       metadata: { resourceVersion, ...(continueToken && { continue: continueToken, remainingItemCount: remaining }) },
-      items: page,
-    });
+    };
+    return streamJson(context.response, { ...list, items: page }, "items");
   }
 
   private async bodyObject(context: Context): Promise<KubeObject> {
@@ -362,7 +363,7 @@ export class ApiServer {
     if (method !== "GET") throw errors.methodNotAllowed(method, context.url.pathname);
     const { resource, namespace, name } = context.path;
     const source = this.extensions.virtual?.get(typeKey(resource));
-    const items = (source?.list(namespace) ?? []).sort(byKey);
+    const items = sortByKey(source?.list(namespace) ?? []);
     if (name) {
       const found = items.find((item) => item.metadata.name === name);
       if (!found) throw errors.notFound({ group: resource.group, kind: resource.kind, plural: resource.plural, name });
@@ -378,60 +379,12 @@ export class ApiServer {
   }
 }
 
-function byKey(a: KubeObject, b: KubeObject): number {
-  const left = `${a.metadata.namespace ?? ""}/${a.metadata.name ?? ""}`;
-  const right = `${b.metadata.namespace ?? ""}/${b.metadata.name ?? ""}`;
-  return left < right ? -1 : left > right ? 1 : 0;
-}
-
 function numberOrUndefined(value: unknown): number | undefined {
   return typeof value === "number" ? value : undefined;
 }
 
 function stringOrUndefined(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
-}
-
-/** Continue tokens name the key to resume after, with a version so foreign tokens are refused. */
-function encodeContinue(key: string): string {
-  return Buffer.from(JSON.stringify({ v: 1, after: key }), "utf8").toString("base64url");
-}
-
-function decodeContinue(token: string): string {
-  try {
-    const decoded = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as unknown;
-    if (isRecord(decoded) && decoded.v === 1 && typeof decoded.after === "string") return decoded.after;
-  } catch {
-    // fall through to the error below
-  }
-  throw errors.badRequest("continue key is not valid: the token was not issued by this server");
-}
-
-function keyOf(item: KubeObject): string {
-  return `${item.metadata.namespace ?? ""}/${item.metadata.name ?? ""}`;
-}
-
-/** Pages of `limit` items, in key order; each page's token resumes after its last key. */
-function paginate(
-  items: readonly KubeObject[],
-  limit: number | undefined,
-  token: string | null,
-): { page: KubeObject[]; continueToken: string | undefined; remaining: number } {
-  let start = 0;
-  if (token) {
-    const after = decodeContinue(token);
-    start = items.findIndex((item) => keyOf(item) > after);
-    if (start < 0) start = items.length;
-  }
-  if (!limit || limit <= 0 || start + limit >= items.length)
-    return { page: items.slice(start), continueToken: undefined, remaining: 0 };
-  const page = items.slice(start, start + limit);
-  const last = page[page.length - 1];
-  return {
-    page,
-    continueToken: last ? encodeContinue(keyOf(last)) : undefined,
-    remaining: items.length - start - limit,
-  };
 }
 
 /** What the API server refuses before it looks at the object: names that are not strings, labels that are not maps, the wrong kind. */
