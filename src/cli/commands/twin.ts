@@ -21,8 +21,10 @@ import {
 } from "../../twin/control/index.ts";
 import {
   type AppliedScenario,
+  type BootResult,
   type Scenario,
   applyScenario,
+  bootScenario,
   injectedEventSchema,
   libraryScenarioNames,
   loadScenarioFile,
@@ -139,10 +141,20 @@ function createTwin(
   return { twin, control, applied };
 }
 
-function banner(applied: AppliedScenario, url: string, options: TwinOptions, runFor: number): string {
+function bootText(boot: BootResult): string {
+  const still = boot.starting === 0 ? "" : ` (${boot.starting} VMs still starting)`;
+  return `booted in ${formatDuration(boot.seconds)} of virtual time${still}`;
+}
+
+function banner(
+  { applied, boot }: { applied: AppliedScenario; boot: BootResult },
+  url: string,
+  options: TwinOptions,
+  runFor: number,
+): string {
   const until = runFor === 0 ? "until Ctrl-C" : `for ${formatDuration(runFor)} of virtual time`;
   return (
-    `twin ${JSON.stringify(applied.name)}: ${applied.nodes} nodes, ${applied.vms} VMs, ${applied.events} timed events\n` +
+    `twin ${JSON.stringify(applied.name)}: ${applied.nodes} nodes, ${applied.vms} VMs, ${applied.events} timed events; ${bootText(boot)}\n` +
     `serving ${url} at ${options.speed}× speed, ${until}\n` +
     `kubeconfig: ${options.kubeconfig}  (kubectl --kubeconfig ${options.kubeconfig} get nodes)\n`
   );
@@ -155,13 +167,14 @@ async function serve(options: TwinOptions): Promise<void> {
     ]);
   const scenario = await readScenario(options.scenario);
   const { twin, control, applied } = createTwin(scenario, options);
+  const boot = bootScenario(twin);
   const url = await listen(twin, options.port);
   await writeKubeconfig(options.kubeconfig, clientReadyKubeconfig(twin.kubeconfig())).catch(async (error: unknown) => {
     await twin.stop();
     throw new UserError(`cannot write the kubeconfig ${options.kubeconfig}: ${String(error)}`);
   });
   const runFor = options.duration ?? scenario.document.spec.duration;
-  process.stdout.write(banner(applied, url, options, runFor));
+  process.stdout.write(banner({ applied, boot }, url, options, runFor));
   const wallStart = performance.now();
   await runUntil(twin, options.speed, runFor === 0 ? Number.POSITIVE_INFINITY : applied.start + runFor * 1000);
   await twin.stop();

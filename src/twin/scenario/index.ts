@@ -3,6 +3,7 @@
  * applying one to a twin (objects now, events on the virtual clock).
  */
 export { type AppliedScenario, applyScenario } from "./apply.ts";
+export { type BootResult, bootScenario } from "./boot.ts";
 export { type EventContext, type EventOutcome, EventTargetError } from "./events/context.ts";
 export { applyEvent } from "./events/apply-event.ts";
 export {
