@@ -4,6 +4,7 @@
  */
 const benchmarks: Record<string, () => Promise<{ run(args: string[]): Promise<unknown> }>> = {
   plan: () => import("./plan.ts"),
+  twin: () => import("./twin.ts"),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -1,0 +1,64 @@
+/**
+ * One client-node resync against a running twin, in a fresh process so the client's memory and
+ * connection pool start cold, as a controller restart does:
+ *   node bench/twin-informers.ts KUBECONFIG
+ * Starts informers on nodes, pods and VMIs at once; start() resolves once its list is in and its
+ * watch is open. Prints JSON: per resource the objects cached and the time to sync.
+ */
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  type Informer,
+  KubeConfig,
+  type KubernetesObject,
+  type KubernetesListObject,
+  makeInformer,
+} from "@kubernetes/client-node";
+
+const [kubeconfigPath] = process.argv.slice(2);
+if (kubeconfigPath === undefined) {
+  process.stderr.write("usage: node bench/twin-informers.ts KUBECONFIG\n");
+  process.exit(1);
+}
+
+const kubeconfig = new KubeConfig();
+kubeconfig.loadFromFile(kubeconfigPath);
+const core = kubeconfig.makeApiClient(CoreV1Api);
+const custom = kubeconfig.makeApiClient(CustomObjectsApi);
+
+const sources: Record<string, { path: string; list: () => Promise<KubernetesListObject<KubernetesObject>> }> = {
+  nodes: { path: "/api/v1/nodes", list: () => core.listNode() },
+  pods: { path: "/api/v1/pods", list: () => core.listPodForAllNamespaces() },
+  virtualmachineinstances: {
+    path: "/apis/kubevirt.io/v1/virtualmachineinstances",
+    list: () =>
+      custom.listClusterCustomObject({
+        group: "kubevirt.io",
+        version: "v1",
+        plural: "virtualmachineinstances",
+      }) as Promise<KubernetesListObject<KubernetesObject>>,
+  },
+};
+
+async function sync(
+  name: string,
+  source: (typeof sources)[string],
+  started: number,
+): Promise<{ informer: Informer<KubernetesObject>; result: object }> {
+  const informer = makeInformer(kubeconfig, source.path, source.list);
+  await informer.start();
+  const seconds = (performance.now() - started) / 1000;
+  return { informer, result: { resource: name, objects: informer.list().length, seconds: round(seconds) } };
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+const started = performance.now();
+const synced = await Promise.all(Object.entries(sources).map(([name, source]) => sync(name, source, started)));
+const seconds = round((performance.now() - started) / 1000);
+for (const { informer } of synced) await informer.stop();
+process.stdout.write(
+  `${JSON.stringify({ seconds, resources: synced.map(({ result }) => result), rssMiB: Math.round(process.memoryUsage.rss() / 2 ** 20) })}\n`,
+);
