@@ -72,6 +72,8 @@ export class VirtualClock {
   private seq = 0;
   private readonly queue = new TimerQueue();
   private readonly cancelled = new Set<number>();
+  private isoSecond = Number.NaN;
+  private iso = "";
 
   /** `start` is the virtual epoch in milliseconds (the scenario's start time). */
   constructor(start: number) {
@@ -83,8 +85,17 @@ export class VirtualClock {
     return this.current;
   }
 
+  /**
+   * The time as Kubernetes writes it (RFC 3339, whole seconds). Many writes share an instant, so
+   * the string is kept: one copy in every object stamped then, not one each.
+   */
   nowIso(): string {
-    return new Date(this.current).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const second = Math.floor(this.current / 1000);
+    if (second !== this.isoSecond) {
+      this.isoSecond = second;
+      this.iso = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+    }
+    return this.iso;
   }
 
   /** Runs `run` at virtual time `at` (never before now). */
