@@ -111,7 +111,7 @@ function poolLabels(pool: NodePool): Record<string, string> {
     cpumanager: cpuManager,
     ...cpuLabels(pool.cpu),
   };
-  for (const machineType of NODE_MACHINE_TYPES) labels[LABEL.machineType + machineType] = "true";
+  Object.assign(labels, machineTypeLabels());
   if (pool.gpus > 0) {
     labels["nvidia.com/gpu.present"] = "true";
     labels["nvidia.com/gpu.product"] = "NVIDIA-A100-PCIE-40GB";
@@ -119,7 +119,15 @@ function poolLabels(pool: NodePool): Record<string, string> {
   return labels;
 }
 
-function cpuLabels(cpu: CpuGeneration): Record<string, string> {
+/** The QEMU machine types every host offers (machine-type.node.kubevirt.io/*, KubeVirt ≥ 1.6). */
+export function machineTypeLabels(): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const machineType of NODE_MACHINE_TYPES) labels[LABEL.machineType + machineType] = "true";
+  return labels;
+}
+
+/** The labels KubeVirt's node labeller writes for a CPU generation (kubevirt-api.md §4.1). */
+export function cpuLabels(cpu: CpuGeneration): Record<string, string> {
   const labels: Record<string, string> = {};
   for (const model of cpu.usableModels) {
     labels[LABEL.cpuModel + model] = "true";
@@ -158,7 +166,7 @@ function allocatableOf(pool: NodePool, capacity: Readonly<Record<string, number>
 }
 
 /** Half a core for the system plus 10m per CPU for kubelet, OVS and virt-handler. */
-function reservedCpu(cpus: number): number {
+export function reservedCpu(cpus: number): number {
   return 500 + 10 * cpus;
 }
 
@@ -171,7 +179,7 @@ const MEMORY_RESERVE_TIERS: readonly (readonly [number, number])[] = [
   [Number.POSITIVE_INFINITY, 0.02],
 ];
 
-function reservedMemory(memory: number): number {
+export function reservedMemory(memory: number): number {
   let left = memory;
   let reserved = 100 * MiB;
   for (const [size, share] of MEMORY_RESERVE_TIERS) {

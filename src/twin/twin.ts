@@ -4,21 +4,14 @@
  * workloads), and serves them over HTTP. It runs in virtual time, either paced against the wall
  * clock (`start`) or as fast as it can (`advance`), deterministically for a scenario and seed.
  */
-import { createRng } from "../core/numeric/rng.ts";
-import { ResourceRegistry } from "./api/resources.ts";
-import { ClockDriver, VirtualClock } from "./clock/virtual-clock.ts";
+import { ClockDriver } from "./clock/virtual-clock.ts";
 import { twinKubeconfig } from "./kubeconfig.ts";
 import { type KubernetesOptions, startKubernetes } from "./kube/index.ts";
 import { startKubeVirt } from "./kubevirt/index.ts";
+import { createRuntime } from "./runtime/create-runtime.ts";
 import { DelegatingWorkload } from "./runtime/delegating-workload.ts";
-import { EventRecorder } from "./runtime/events.ts";
-import { TwinLog } from "./runtime/log.ts";
-import { MigrationBoard } from "./runtime/migration-board.ts";
-import { resourcesOf } from "./runtime/resources.ts";
 import type { Controller, TwinRuntime } from "./runtime/runtime.ts";
-import { HostTruth } from "./runtime/truth.ts";
 import { ApiServer, type Route } from "./server/api-server.ts";
-import { ObjectStore } from "./store/store.ts";
 import { type WorkloadOptions, startWorkloads } from "./workload/index.ts";
 
 export interface TwinOptions {
@@ -46,28 +39,15 @@ export class Twin {
   }
 
   static create(options: TwinOptions): Twin {
-    const clock = new VirtualClock(options.start);
-    const registry = new ResourceRegistry();
-    const root = createRng(options.seed);
-    const store = new ObjectStore(clock, root.fork("store"));
-    const resources = resourcesOf(registry);
-    const log = new TwinLog();
-    store.subscribe(undefined, (event) => log.add(clock.nowIso(), event));
     const workload = new DelegatingWorkload();
     const eviction: { evict: (namespace: string, name: string, body: unknown) => void } = { evict: () => undefined };
-    const runtime: TwinRuntime = {
-      clock,
-      store,
-      registry,
-      resources,
-      truth: new HostTruth(),
-      events: new EventRecorder(store, clock, resources),
-      log,
+    const runtime = createRuntime({
+      seed: options.seed,
+      start: options.start,
       workload,
-      migrations: new MigrationBoard(),
       evictPod: (namespace, name) => eviction.evict(namespace, name, undefined),
-      rng: (component) => root.fork(component),
-    };
+    });
+    const { registry, store, clock } = runtime;
     const kubernetes = startKubernetes(runtime, options.kubernetes);
     const kubevirt = startKubeVirt(runtime);
     const workloads = startWorkloads(runtime, options.workloads);

@@ -3,11 +3,11 @@
  * and the field path; JSON is parsed natively for speed and re-read for line numbers only when
  * something is wrong.
  */
-import { readFile } from "node:fs/promises";
 import type { z } from "zod";
 import { clusterSnapshotSchema, type ClusterSnapshot, snapshotNode, snapshotVm } from "../../core/model/snapshot.ts";
 import { type FieldError, type LocatedFieldError, fieldErrorsFromZod } from "../../core/policy/field-error.ts";
 import { parseSource } from "./source-documents.ts";
+import { readSource } from "./read-source.ts";
 
 export type SnapshotLoad =
   | { readonly ok: true; readonly snapshot: ClusterSnapshot }
@@ -133,15 +133,7 @@ export function loadSnapshotText(file: string, text: string): SnapshotLoad {
 }
 
 export async function loadSnapshotFile(file: string): Promise<SnapshotLoad> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : String(error);
-    return {
-      ok: false,
-      errors: [{ file, line: 0, column: 0, type: "Invalid", path: [], message: `cannot read the snapshot: ${reason}` }],
-    };
-  }
-  return loadSnapshotText(file, text);
+  const read = await readSource(file, "the snapshot");
+  if (!read.ok) return read;
+  return loadSnapshotText(file, read.text);
 }

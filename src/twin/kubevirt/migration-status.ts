@@ -1,25 +1,14 @@
 /** Reading a VirtualMachineInstanceMigration the way KubeVirt's types.go helpers do. */
+import { MIGRATION_PHASES } from "../../core/model/snapshot.ts";
 import type { KubeObject } from "../api/types.ts";
 import { textAt } from "./fields.ts";
 import { ANNOTATION } from "./names.ts";
 
-export type MigrationPhase =
-  "" | "Pending" | "Scheduling" | "Scheduled" | "PreparingTarget" | "TargetReady" | "Running" | "Succeeded" | "Failed";
-
-const PHASES: readonly MigrationPhase[] = [
-  "Pending",
-  "Scheduling",
-  "Scheduled",
-  "PreparingTarget",
-  "TargetReady",
-  "Running",
-  "Succeeded",
-  "Failed",
-];
+export type MigrationPhase = (typeof MIGRATION_PHASES)[number];
 
 export function migrationPhase(migration: KubeObject): MigrationPhase {
   const phase = textAt(migration, "status", "phase");
-  return PHASES.find((known) => known === phase) ?? "";
+  return MIGRATION_PHASES.find((known) => known === phase) ?? "";
 }
 
 export function isMigrationFinal(migration: KubeObject): boolean {

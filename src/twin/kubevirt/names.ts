@@ -1,9 +1,12 @@
 /**
  * The label, annotation, finalizer and reason strings KubeVirt uses, spelled once
- * (kubevirt/kubevirt staging/src/kubevirt.io/api/core/v1/types.go unless noted).
+ * (kubevirt/kubevirt staging/src/kubevirt.io/api/core/v1/types.go unless noted). The node labels
+ * are the planning core's, spelled once for both.
  */
+import { LABEL as NODE_LABEL } from "../../core/model/kubevirt-labels.ts";
 
 export const LABEL = {
+  ...NODE_LABEL,
   app: "kubevirt.io",
   createdBy: "kubevirt.io/created-by",
   vmName: "vm.kubevirt.io/name",
@@ -12,21 +15,9 @@ export const LABEL = {
   migrationTargetNodeName: "kubevirt.io/migrationTargetNodeName",
   migrationJobUid: "kubevirt.io/migrationJobUID",
   migrationSelector: "kubevirt.io/vmi-name",
-  schedulable: "kubevirt.io/schedulable",
   installStrategy: "kubevirt.io/install-strategy",
-  cpuManager: "kubevirt.io/cpumanager",
   deprecatedCpuManager: "cpumanager",
-  realtime: "kubevirt.io/realtime",
-  cpuModel: "cpu-model.node.kubevirt.io/",
-  cpuModelMigration: "cpu-model-migration.node.kubevirt.io/",
-  cpuFeature: "cpu-feature.node.kubevirt.io/",
-  hostModelCpu: "host-model-cpu.node.kubevirt.io/",
-  hostModelRequiredFeature: "host-model-required-features.node.kubevirt.io/",
-  cpuVendor: "cpu-vendor.node.kubevirt.io/",
-  machineType: "machine-type.node.kubevirt.io/",
-  obsoleteHostModel: "node-labeller.kubevirt.io/obsolete-host-model",
   arch: "kubernetes.io/arch",
-  hostname: "kubernetes.io/hostname",
 } as const;
 
 export const ANNOTATION = {

@@ -3,7 +3,6 @@
  * references between its parts. Every problem comes back at once, each with the file, line,
  * column and field path (`spec.events[3].node`), as the policy loader reports them.
  */
-import { readFile } from "node:fs/promises";
 import type { FieldError, LocatedFieldError } from "../../core/policy/field-error.ts";
 import { parseSource, type SourceDocument } from "../../adapters/files/source-documents.ts";
 import { layoutOf, type ScenarioLayout, type TraceFiles } from "./layout.ts";
@@ -11,6 +10,7 @@ import { referenceErrors } from "./references.ts";
 import { type TwinScenario, twinScenarioSchema } from "./schema.ts";
 import { scenarioFieldErrors } from "./schema-errors.ts";
 import { resolveTraces, tracesRoot } from "./traces.ts";
+import { readSource } from "../../adapters/files/read-source.ts";
 
 /** A valid scenario, expanded: what `applyScenario` takes. */
 export interface Scenario {
@@ -84,15 +84,7 @@ export async function loadScenarioText(file: string, text: string, options: Load
 }
 
 export async function loadScenarioFile(file: string, options: LoadOptions = {}): Promise<ScenarioLoad> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : String(error);
-    return {
-      ok: false,
-      errors: [{ file, line: 0, column: 0, type: "Invalid", path: [], message: `cannot read the scenario: ${reason}` }],
-    };
-  }
-  return loadScenarioText(file, text, options);
+  const read = await readSource(file, "the scenario");
+  if (!read.ok) return read;
+  return loadScenarioText(file, read.text, options);
 }

@@ -3,19 +3,11 @@
  * fails loudly, and a bare twin runtime (no simulated controllers) for testing what events do
  * in isolation from the other parts of the twin.
  */
-import { createRng } from "../../../src/core/numeric/rng.ts";
 import { formatFieldError } from "../../../src/core/policy/field-error.ts";
-import { ResourceRegistry } from "../../../src/twin/api/resources.ts";
-import { VirtualClock } from "../../../src/twin/clock/virtual-clock.ts";
-import { EventRecorder } from "../../../src/twin/runtime/events.ts";
-import { TwinLog } from "../../../src/twin/runtime/log.ts";
-import { MigrationBoard } from "../../../src/twin/runtime/migration-board.ts";
-import { resourcesOf } from "../../../src/twin/runtime/resources.ts";
+import { createRuntime } from "../../../src/twin/runtime/create-runtime.ts";
 import type { TwinRuntime } from "../../../src/twin/runtime/runtime.ts";
-import { HostTruth } from "../../../src/twin/runtime/truth.ts";
 import { type Scenario, decodeScenario } from "../../../src/twin/scenario/index.ts";
 import { DEFAULT_START } from "../../../src/twin/scenario/schema.ts";
-import { ObjectStore } from "../../../src/twin/store/store.ts";
 
 /** Fields a test may set or break; anything else goes through the index signatures. */
 export interface RawPool {
@@ -88,26 +80,8 @@ export interface BareTwin {
 
 /** The twin's runtime without its controllers: only what the scenario itself does happens. */
 export function bareTwin(seed = 1, start = Date.parse(DEFAULT_START)): BareTwin {
-  const clock = new VirtualClock(start);
-  const registry = new ResourceRegistry();
-  const root = createRng(seed);
-  const store = new ObjectStore(clock, root.fork("store"));
-  const resources = resourcesOf(registry);
-  const log = new TwinLog();
-  store.subscribe(undefined, (event) => log.add(clock.nowIso(), event));
-  const runtime: TwinRuntime = {
-    clock,
-    store,
-    registry,
-    resources,
-    truth: new HostTruth(),
-    events: new EventRecorder(store, clock, resources),
-    log,
-    workload: { usage: () => undefined },
-    migrations: new MigrationBoard(),
-    evictPod: () => undefined,
-    rng: (component) => root.fork(component),
-  };
+  const runtime = createRuntime({ seed, start, workload: { usage: () => undefined }, evictPod: () => undefined });
+  const { clock } = runtime;
   return { runtime, advance: (ms) => void clock.runUntil(clock.now() + ms) };
 }
 
