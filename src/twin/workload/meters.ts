@@ -8,35 +8,14 @@
  */
 import type { ProfileSlot } from "./profiles.ts";
 
-export class GuestMeter {
-  readonly vm: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly node: string;
-  readonly startedAt: number;
-  /** The guest's workload; empty while it runs without a VMI (it then demands nothing). */
-  readonly profile: ProfileSlot;
-  /** How many samples have seen the guest, and the virtual ms of the latest. */
+/** CPU use over the last sample interval and the one before, as a guest's or a host's meter keeps it. */
+abstract class CpuWindow {
+  /** How many samples have seen the guest or host, and the virtual ms of the latest. */
   samples = 0;
   sampledAt = 0;
-  cpuSeconds = 0;
-  vcpuDelaySeconds = 0;
-  /** CPU the guest got over the last interval, in cores, and over the one before. */
+  /** CPU in use over the last interval, in cores, and over the one before. */
   cpuCores = 0;
   previousCpuCores = 0;
-  demandCores = 0;
-  memoryBytes = 0;
-  dirtyRateBytesPerSecond = 0;
-
-  constructor(vm: string, node: string, startedAt: number, profile: ProfileSlot) {
-    const slash = vm.indexOf("/");
-    this.vm = vm;
-    this.namespace = vm.slice(0, slash);
-    this.name = vm.slice(slash + 1);
-    this.node = node;
-    this.startedAt = startedAt;
-    this.profile = profile;
-  }
 
   get sampled(): boolean {
     return this.samples > 0;
@@ -47,7 +26,7 @@ export class GuestMeter {
     return this.samples < 2 ? this.cpuCores : (this.cpuCores + this.previousCpuCores) / 2;
   }
 
-  /** Takes the CPU granted over the interval that ends at `now`. */
+  /** Takes the CPU used over the interval that ends at `now`. */
   record(cpuCores: number, now: number): void {
     this.previousCpuCores = this.cpuCores;
     this.cpuCores = cpuCores;
@@ -56,12 +35,35 @@ export class GuestMeter {
   }
 }
 
-export class HostLedger {
+export class GuestMeter extends CpuWindow {
+  readonly vm: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly node: string;
+  readonly startedAt: number;
+  /** The guest's workload; empty while it runs without a VMI (it then demands nothing). */
+  readonly profile: ProfileSlot;
+  cpuSeconds = 0;
+  vcpuDelaySeconds = 0;
+  demandCores = 0;
+  memoryBytes = 0;
+  dirtyRateBytesPerSecond = 0;
+
+  constructor(vm: string, node: string, startedAt: number, profile: ProfileSlot) {
+    super();
+    const slash = vm.indexOf("/");
+    this.vm = vm;
+    this.namespace = vm.slice(0, slash);
+    this.name = vm.slice(slash + 1);
+    this.node = node;
+    this.startedAt = startedAt;
+    this.profile = profile;
+  }
+}
+
+export class HostLedger extends CpuWindow {
   readonly node: string;
   readonly createdAt: number;
-  /** How many samples have seen the host, and the virtual ms of the latest. */
-  samples = 0;
-  sampledAt = 0;
   cpuCapacityCores = 0;
   memoryTotalBytes = 0;
   /** node_cpu_seconds_total by mode, summed over the host's CPUs. */
@@ -70,29 +72,12 @@ export class HostLedger {
   idleSeconds = 0;
   cpuWaitingSeconds = 0;
   memoryWaitingSeconds = 0;
-  /** CPU in use (guests and system), in cores, over the last interval and the one before. */
-  cpuCores = 0;
-  previousCpuCores = 0;
   memoryUsedBytes = 0;
 
   constructor(node: string, createdAt: number) {
+    super();
     this.node = node;
     this.createdAt = createdAt;
-  }
-
-  get sampled(): boolean {
-    return this.samples > 0;
-  }
-
-  windowCpuCores(): number {
-    return this.samples < 2 ? this.cpuCores : (this.cpuCores + this.previousCpuCores) / 2;
-  }
-
-  record(cpuCores: number, now: number): void {
-    this.previousCpuCores = this.cpuCores;
-    this.cpuCores = cpuCores;
-    this.samples += 1;
-    this.sampledAt = now;
   }
 
   memoryAvailableBytes(): number {

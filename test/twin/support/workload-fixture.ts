@@ -208,3 +208,22 @@ export function sampleOf(samples: readonly Sample[], name: string, labels: Recor
   if (found.length !== 1) throw new Error(`expected one ${name} ${JSON.stringify(labels)}, found ${found.length}`);
   return found[0]!;
 }
+
+/**
+ * A served twin with two 16-core, 64 GiB nodes; node-a runs tenant/db, 4 vCPUs at half load with
+ * 4 of its 8 GiB resident. `running` collects the twin for the test's cleanup.
+ */
+export async function servedGuestTwin(running: Twin[]): Promise<{ twin: Twin; url: string; vm: string }> {
+  const twin = workloadTwin();
+  running.push(twin);
+  addNode(twin, "node-a");
+  addNode(twin, "node-b");
+  const vm = addVmi(twin, "db", {
+    namespace: "tenant",
+    node: "node-a",
+    vcpus: 4,
+    memory: "8Gi",
+    workload: { cpu: 0.5, memory: 0.5 },
+  });
+  return { twin, url: await twin.listen(), vm };
+}

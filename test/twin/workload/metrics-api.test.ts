@@ -5,15 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Twin } from "../../../src/twin/twin.ts";
-import {
-  START,
-  addLauncherPod,
-  addNode,
-  addVmi,
-  ensureNamespace,
-  getJson,
-  workloadTwin,
-} from "../support/workload-fixture.ts";
+import { START, addLauncherPod, ensureNamespace, getJson, servedGuestTwin } from "../support/workload-fixture.ts";
 
 const NODES = "/apis/metrics.k8s.io/v1beta1/nodes";
 const PODS = "/apis/metrics.k8s.io/v1beta1/pods";
@@ -24,22 +16,7 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((twin) => twin.stop()));
 });
 
-/** Two 16-core nodes; node-a runs one 4-vCPU guest at half load with 4 of its 8 GiB resident. */
-async function serve(): Promise<{ twin: Twin; url: string; vm: string }> {
-  const twin = workloadTwin();
-  running.push(twin);
-  addNode(twin, "node-a");
-  addNode(twin, "node-b");
-  const vm = addVmi(twin, "db", {
-    namespace: "tenant",
-    node: "node-a",
-    vcpus: 4,
-    memory: "8Gi",
-    workload: { cpu: 0.5, memory: 0.5 },
-  });
-  const url = await twin.listen();
-  return { twin, url, vm };
-}
+const serve = (): ReturnType<typeof servedGuestTwin> => servedGuestTwin(running);
 
 function kubectlAvailable(): boolean {
   try {

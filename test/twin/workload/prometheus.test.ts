@@ -1,16 +1,7 @@
 import { register } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Twin } from "../../../src/twin/twin.ts";
-import {
-  GiB,
-  MiB,
-  addNode,
-  addVmi,
-  getText,
-  parseExposition,
-  sampleOf,
-  workloadTwin,
-} from "../support/workload-fixture.ts";
+import { GiB, MiB, getText, parseExposition, sampleOf, servedGuestTwin } from "../support/workload-fixture.ts";
 
 const running: Twin[] = [];
 
@@ -18,21 +9,7 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((twin) => twin.stop()));
 });
 
-/** node-a (16 cores, 64 GiB) runs tenant/db: 4 vCPUs at half load, 4 of its 8 GiB resident. */
-async function serve(): Promise<{ twin: Twin; url: string; vm: string }> {
-  const twin = workloadTwin();
-  running.push(twin);
-  addNode(twin, "node-a");
-  addNode(twin, "node-b");
-  const vm = addVmi(twin, "db", {
-    namespace: "tenant",
-    node: "node-a",
-    vcpus: 4,
-    memory: "8Gi",
-    workload: { cpu: 0.5, memory: 0.5 },
-  });
-  return { twin, url: await twin.listen(), vm };
-}
+const serve = (): ReturnType<typeof servedGuestTwin> => servedGuestTwin(running);
 
 async function scrape(url: string) {
   const response = await getText(url, "/metrics");
