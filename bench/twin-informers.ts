@@ -1,9 +1,12 @@
 /**
  * One client-node resync against a running twin, in a fresh process so the client's memory and
  * connection pool start cold, as a controller restart does:
- *   node bench/twin-informers.ts KUBECONFIG
+ *   node bench/twin-informers.ts KUBECONFIG [typed|raw]
  * Starts informers on nodes, pods and VMIs at once; start() resolves once its list is in and its
  * watch is open. Prints JSON: per resource the objects cached and the time to sync.
+ * `typed` lists through the generated APIs (CoreV1Api, CustomObjectsApi), which turn every object
+ * into client-node's model classes; `raw` hands the informer the parsed JSON, as a controller that
+ * only reads a few fields may.
  */
 import {
   CoreV1Api,
@@ -15,7 +18,7 @@ import {
   makeInformer,
 } from "@kubernetes/client-node";
 
-const [kubeconfigPath] = process.argv.slice(2);
+const [kubeconfigPath, mode = "typed"] = process.argv.slice(2);
 if (kubeconfigPath === undefined) {
   process.stderr.write("usage: node bench/twin-informers.ts KUBECONFIG\n");
   process.exit(1);
@@ -26,7 +29,21 @@ kubeconfig.loadFromFile(kubeconfigPath);
 const core = kubeconfig.makeApiClient(CoreV1Api);
 const custom = kubeconfig.makeApiClient(CustomObjectsApi);
 
-const sources: Record<string, { path: string; list: () => Promise<KubernetesListObject<KubernetesObject>> }> = {
+type ListFn = () => Promise<KubernetesListObject<KubernetesObject>>;
+
+/** A list as parsed JSON, authenticated as the kubeconfig says. */
+function rawList(path: string): ListFn {
+  return async () => {
+    const options: { headers?: Record<string, string> } = {};
+    await kubeconfig.applyToHTTPSOptions(options);
+    const response = await fetch(`${kubeconfig.getCurrentCluster()?.server ?? ""}${path}`, {
+      headers: options.headers ?? {},
+    });
+    return (await response.json()) as KubernetesListObject<KubernetesObject>;
+  };
+}
+
+const typedSources: Record<string, { path: string; list: ListFn }> = {
   nodes: { path: "/api/v1/nodes", list: () => core.listNode() },
   pods: { path: "/api/v1/pods", list: () => core.listPodForAllNamespaces() },
   virtualmachineinstances: {
@@ -40,9 +57,14 @@ const sources: Record<string, { path: string; list: () => Promise<KubernetesList
   },
 };
 
+const sources =
+  mode === "raw"
+    ? Object.fromEntries(Object.entries(typedSources).map(([name, { path }]) => [name, { path, list: rawList(path) }]))
+    : typedSources;
+
 async function sync(
   name: string,
-  source: (typeof sources)[string],
+  source: { path: string; list: ListFn },
   started: number,
 ): Promise<{ informer: Informer<KubernetesObject>; result: object }> {
   const informer = makeInformer(kubeconfig, source.path, source.list);
@@ -60,5 +82,5 @@ const synced = await Promise.all(Object.entries(sources).map(([name, source]) =>
 const seconds = round((performance.now() - started) / 1000);
 for (const { informer } of synced) await informer.stop();
 process.stdout.write(
-  `${JSON.stringify({ seconds, resources: synced.map(({ result }) => result), rssMiB: Math.round(process.memoryUsage.rss() / 2 ** 20) })}\n`,
+  `${JSON.stringify({ mode, seconds, resources: synced.map(({ result }) => result), rssMiB: Math.round(process.memoryUsage.rss() / 2 ** 20) })}\n`,
 );

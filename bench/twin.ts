@@ -104,8 +104,8 @@ async function serverLists(kubeconfig: string): Promise<Record<string, { seconds
   return result;
 }
 
-async function informerResync(kubeconfig: string): Promise<unknown> {
-  const { stdout } = await execFileAsync(process.execPath, [...process.execArgv, INFORMERS, kubeconfig], {
+async function informerResync(kubeconfig: string, mode: "typed" | "raw"): Promise<unknown> {
+  const { stdout } = await execFileAsync(process.execPath, [...process.execArgv, INFORMERS, kubeconfig, mode], {
     maxBuffer: 2 ** 20,
   });
   return JSON.parse(stdout) as unknown;
@@ -140,7 +140,9 @@ async function measureScale(scenario: string, runs: number, directory: string): 
     const lists: Awaited<ReturnType<typeof serverLists>>[] = [];
     for (let run = 0; run < runs; run += 1) lists.push(await serverLists(kubeconfig));
     const informers = [];
-    for (let run = 0; run < runs; run += 1) informers.push(await informerResync(kubeconfig));
+    for (let run = 0; run < runs; run += 1) informers.push(await informerResync(kubeconfig, "typed"));
+    const rawInformers = [];
+    for (let run = 0; run < runs; run += 1) rawInformers.push(await informerResync(kubeconfig, "raw"));
     return {
       scenario,
       startupSeconds,
@@ -157,6 +159,10 @@ async function measureScale(scenario: string, runs: number, directory: string): 
           { ...summarize(lists.map((run) => run[name]?.seconds ?? 0)), MiB: lists[0]?.[name]?.MiB },
         ]),
       ),
+      informerResyncRaw: {
+        seconds: summarize(rawInformers.map((run) => (run as { seconds: number }).seconds)),
+        runs: rawInformers,
+      },
       informerResync: {
         seconds: summarize(informers.map((run) => (run as { seconds: number }).seconds)),
         runs: informers,
