@@ -5,6 +5,7 @@
  * simulated kubelets and metrics and runs only where the twin has them.
  */
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { kubevirtSchemas } from "../../src/twin/server/kubevirt-schemas.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KubeObject } from "../../src/twin/api/types.ts";
 import { Twin } from "../../src/twin/twin.ts";
@@ -179,6 +180,14 @@ describe("kubectl get", () => {
   );
 });
 
+describe("kubectl explain", () => {
+  it.skipIf(kubevirtSchemas() === undefined)("explains KubeVirt's fields from its own schema", async () => {
+    const output = await kubectl.ok("explain", "vmim.spec.addedNodeSelector");
+    expect(output).toMatch(/KIND:\s+VirtualMachineInstanceMigration/);
+    expect(output).toMatch(/FIELD: addedNodeSelector <map\[string\]string>/);
+  });
+});
+
 describe("kubectl describe", () => {
   const described = [
     { args: ["describe", "node", "node-1"], lines: [/^Name:\s+node-1$/m, /^Conditions:$/m, /^\s+Ready\s+True\s/m] },
@@ -222,6 +231,14 @@ describe("kubectl apply -f", () => {
     expect(await kubectl.ok("get", "vm", "-n", "applied-ns", "-o", "name")).toBe(
       "virtualmachine.kubevirt.io/vm-in-new-ns\n",
     );
+  });
+
+  it("kubectl create namespace NAME sends protobuf, which the twin refuses plainly (415); create -f sends JSON", async () => {
+    const generated = await kubectl.run("create", "namespace", "from-generator");
+    expect(generated.code).toBe(1);
+    expect(generated.stderr).toMatch(/UnsupportedMediaType.*got application\/vnd\.kubernetes\.protobuf/);
+    const file = await manifest("create", namespaceObject("from-file"));
+    expect(await kubectl.ok("create", "-f", file)).toMatch(/namespace\/from-file created/);
   });
 
   it("creates nothing with --dry-run=server", async () => {

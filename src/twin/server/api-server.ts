@@ -239,6 +239,9 @@ export class ApiServer {
   }
 
   private async bodyObject(context: Context): Promise<KubeObject> {
+    // The twin speaks JSON only; client-go answers a 415 to protobuf by sending JSON.
+    const contentType = (context.request.headers["content-type"] ?? "application/json").split(";")[0]?.trim() ?? "";
+    if (contentType !== "application/json" && contentType !== "") throw errors.unsupportedMediaType(contentType);
     const body = await readJson(context.request);
     if (!isRecord(body) || !isRecord(body.metadata ?? {}))
       throw errors.badRequest("the request body must be a JSON object");

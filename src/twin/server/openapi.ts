@@ -3,9 +3,11 @@
  * resources with create, replace and patch operations tagged with their group-version-kind and
  * the fieldValidation and dryRun parameters. kubectl reads them to learn that the server
  * validates fields itself (so `kubectl apply` sends fieldValidation instead of validating
- * locally). Schemas are open objects: the twin accepts what a real API server accepts.
+ * locally). Schemas are open objects, except KubeVirt's own where its swagger.json is at hand
+ * (kubevirt-schemas.ts): the twin accepts what a real API server accepts.
  */
 import { type ResourceRegistry, type ResourceType, apiVersionOf } from "../api/resources.ts";
+import { kubevirtSchemas } from "./kubevirt-schemas.ts";
 
 const QUERY_PARAMS = ["fieldValidation", "dryRun", "fieldManager"].map((name) => ({
   name,
@@ -68,14 +70,19 @@ export function openApiDocument(registry: ResourceRegistry, key: string): Record
   if (resources.length === 0) return undefined;
   const schemas: Record<string, unknown> = {};
   let paths: Record<string, unknown> = {};
+  const kubevirt = key === "apis/kubevirt.io/v1" ? kubevirtSchemas() : undefined;
+  if (kubevirt) Object.assign(schemas, kubevirt);
   for (const resource of resources) {
     paths = { ...paths, ...pathsOf(resource) };
-    schemas[schemaName(resource)] = {
-      type: "object",
-      "x-kubernetes-group-version-kind": [gvk(resource)],
-      "x-kubernetes-preserve-unknown-fields": true,
-      properties: { apiVersion: { type: "string" }, kind: { type: "string" }, metadata: { type: "object" } },
-    };
+    const own = kubevirt?.[`v1.${resource.kind}`];
+    schemas[schemaName(resource)] = own
+      ? { ...own, "x-kubernetes-group-version-kind": [gvk(resource)] }
+      : {
+          type: "object",
+          "x-kubernetes-group-version-kind": [gvk(resource)],
+          "x-kubernetes-preserve-unknown-fields": true,
+          properties: { apiVersion: { type: "string" }, kind: { type: "string" }, metadata: { type: "object" } },
+        };
   }
   return {
     openapi: "3.0.0",
