@@ -64,6 +64,24 @@ const DEFAULT_POD_GRACE_SECONDS = 30;
 /** Set on an object deleted with propagationPolicy Orphan: the garbage collector leaves its dependents. */
 export const ORPHAN_ANNOTATION = "twin.kubedrs.io/orphan-dependents";
 
+/**
+ * Stored objects are never mutated: writes make new versions, and a status write shares the rest
+ * of the object with the version before. With KUBEDRS_TWIN_FREEZE=1 (the test suite sets it) every
+ * stored object is deep-frozen, so code that changes one in place fails loudly.
+ */
+const FREEZE_STORED = process.env.KUBEDRS_TWIN_FREEZE === "1";
+
+function deepFreeze(value: unknown): void {
+  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const child of Object.values(value)) deepFreeze(child);
+}
+
+/** A draft for a status write: its own metadata and status; the spec and the rest stay shared. */
+function statusDraft(current: KubeObject): KubeObject {
+  return { ...current, metadata: cloneJson(current.metadata), status: cloneJson(current.status) };
+}
+
 /** Deep equality of JSON values. */
 function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
@@ -256,7 +274,7 @@ export class ObjectStore {
     if (options.dryRun) return object;
     this.rv += 1;
     object.metadata.resourceVersion = String(this.rv);
-    this.table(resource).set(key, object);
+    this.keep(resource, key, object);
     this.record("ADDED", resource, object, undefined);
     return object;
   }
@@ -372,9 +390,14 @@ export class ObjectStore {
       this.record("DELETED", resource, object, old);
       return object;
     }
-    this.table(resource).set(key, object);
+    this.keep(resource, key, object);
     this.record("MODIFIED", resource, object, old);
     return object;
+  }
+
+  private keep(resource: ResourceType, key: string, object: KubeObject): void {
+    if (FREEZE_STORED) deepFreeze(object);
+    this.table(resource).set(key, object);
   }
 
   /** A pod bound to a node is gone only when its kubelet says so (or it is force-deleted). */
@@ -396,7 +419,7 @@ export class ObjectStore {
   ): KubeObject | undefined {
     const current = this.get(resource, ref.namespace, ref.name);
     if (!current) return undefined;
-    const draft = cloneJson(current);
+    const draft = options.subresource === "status" ? statusDraft(current) : cloneJson(current);
     if (change(draft) === false) return current;
     return this.write(resource, draft, options);
   }
