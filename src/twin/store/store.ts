@@ -65,8 +65,8 @@ const DEFAULT_POD_GRACE_SECONDS = 30;
 export const ORPHAN_ANNOTATION = "twin.kubedrs.io/orphan-dependents";
 
 /**
- * Stored objects are never mutated: writes make new versions, and a status write shares the rest
- * of the object with the version before. With KUBEDRS_TWIN_FREEZE=1 (the test suite sets it) every
+ * Stored objects are never mutated: writes make new versions, which may share unchanged parts
+ * with the versions before. With KUBEDRS_TWIN_FREEZE=1 (the test suite sets it) every
  * stored object is deep-frozen, so code that changes one in place fails loudly.
  */
 const FREEZE_STORED = process.env.KUBEDRS_TWIN_FREEZE === "1";
@@ -75,11 +75,6 @@ function deepFreeze(value: unknown): void {
   if (typeof value !== "object" || value === null || Object.isFrozen(value)) return;
   Object.freeze(value);
   for (const child of Object.values(value)) deepFreeze(child);
-}
-
-/** A draft for a status write: its own metadata and status; the spec and the rest stay shared. */
-function statusDraft(current: KubeObject): KubeObject {
-  return { ...current, metadata: cloneJson(current.metadata), status: cloneJson(current.status) };
 }
 
 /** Deep equality of JSON values. */
@@ -419,7 +414,7 @@ export class ObjectStore {
   ): KubeObject | undefined {
     const current = this.get(resource, ref.namespace, ref.name);
     if (!current) return undefined;
-    const draft = options.subresource === "status" ? statusDraft(current) : cloneJson(current);
+    const draft = cloneJson(current);
     if (change(draft) === false) return current;
     return this.write(resource, draft, options);
   }
