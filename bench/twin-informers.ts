@@ -4,9 +4,11 @@
  *   node bench/twin-informers.ts KUBECONFIG [typed|raw]
  * Starts informers on nodes, pods and VMIs at once; start() resolves once its list is in and its
  * watch is open. Prints JSON: per resource the objects cached and the time to sync.
- * `typed` lists through the generated APIs (CoreV1Api, CustomObjectsApi), which turn every object
- * into client-node's model classes; `raw` hands the informer the parsed JSON, as a controller that
- * only reads a few fields may.
+ * `typed` lists through the generated APIs: CoreV1Api turns nodes and pods into client-node's
+ * model classes, CustomObjectsApi hands VMIs over as parsed JSON; `raw` hands the informer parsed
+ * JSON for all three, as a controller that only reads a few fields may.
+ * A list that fails ends the run with an error: client-node's informer would otherwise report it
+ * as an empty cache, synced quickly.
  */
 import {
   CoreV1Api,
@@ -39,6 +41,7 @@ function rawList(path: string): ListFn {
     const response = await fetch(`${kubeconfig.getCurrentCluster()?.server ?? ""}${path}`, {
       headers: options.headers ?? {},
     });
+    if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
     return (await response.json()) as KubernetesListObject<KubernetesObject>;
   };
 }
@@ -68,9 +71,12 @@ async function sync(
   started: number,
 ): Promise<{ informer: Informer<KubernetesObject>; result: object }> {
   const informer = makeInformer(kubeconfig, source.path, source.list);
-  await informer.start();
+  const failed = new Promise<never>((_, reject) => informer.on("error", reject));
+  await Promise.race([informer.start(), failed]);
   const seconds = (performance.now() - started) / 1000;
-  return { informer, result: { resource: name, objects: informer.list().length, seconds: round(seconds) } };
+  const objects = informer.list().length;
+  if (objects === 0) throw new Error(`${name}: the informer synced no objects`);
+  return { informer, result: { resource: name, objects, seconds: round(seconds) } };
 }
 
 function round(value: number): number {

@@ -97,21 +97,37 @@ function nodeLabels(baseLabels: NodeIdentity["baseLabels"], name: string, zone: 
   return labels;
 }
 
-/** Labels every node of the pool shares; only hostname and zone differ per node. */
-function poolLabels(pool: NodePool): Record<string, string> {
-  const cpuManager = pool.role === "numa" ? "true" : "false";
-  const labels: Record<string, string> = {
+/**
+ * The labels a KubeVirt host carries whatever its pool: the kubelet's, the heartbeat's and the
+ * node labeller's (its CPU's, and the machine types).
+ */
+export function hostLabels(host: {
+  instanceType: string;
+  cpuManager: boolean;
+  cpuLabels: Record<string, string>;
+}): Record<string, string> {
+  const cpuManager = String(host.cpuManager);
+  return {
     "kubernetes.io/arch": "amd64",
     "kubernetes.io/os": "linux",
     "node-role.kubernetes.io/worker": "",
-    [INSTANCE_TYPE_LABEL]: pool.instanceType,
+    [INSTANCE_TYPE_LABEL]: host.instanceType,
     [LABEL.schedulable]: "true",
     // The heartbeat writes both spellings, "false" wherever the static CPU manager is off.
     [LABEL.cpuManager]: cpuManager,
     cpumanager: cpuManager,
-    ...cpuLabels(pool.cpu),
+    ...host.cpuLabels,
+    ...machineTypeLabels(),
   };
-  Object.assign(labels, machineTypeLabels());
+}
+
+/** Labels every node of the pool shares; only hostname and zone differ per node. */
+function poolLabels(pool: NodePool): Record<string, string> {
+  const labels = hostLabels({
+    instanceType: pool.instanceType,
+    cpuManager: pool.role === "numa",
+    cpuLabels: cpuLabels(pool.cpu),
+  });
   if (pool.gpus > 0) {
     labels["nvidia.com/gpu.present"] = "true";
     labels["nvidia.com/gpu.product"] = "NVIDIA-A100-PCIE-40GB";
@@ -120,7 +136,7 @@ function poolLabels(pool: NodePool): Record<string, string> {
 }
 
 /** The QEMU machine types every host offers (machine-type.node.kubevirt.io/*, KubeVirt ≥ 1.6). */
-export function machineTypeLabels(): Record<string, string> {
+function machineTypeLabels(): Record<string, string> {
   const labels: Record<string, string> = {};
   for (const machineType of NODE_MACHINE_TYPES) labels[LABEL.machineType + machineType] = "true";
   return labels;

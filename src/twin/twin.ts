@@ -4,7 +4,7 @@
  * workloads), and serves them over HTTP. It runs in virtual time, either paced against the wall
  * clock (`start`) or as fast as it can (`advance`), deterministically for a scenario and seed.
  */
-import { ClockDriver } from "./clock/virtual-clock.ts";
+import { Pacer } from "./clock/pacer.ts";
 import { twinKubeconfig } from "./kubeconfig.ts";
 import { type KubernetesOptions, startKubernetes } from "./kube/index.ts";
 import { startKubeVirt } from "./kubevirt/index.ts";
@@ -29,7 +29,7 @@ export class Twin {
   readonly runtime: TwinRuntime;
   readonly server: ApiServer;
   private readonly controllers: Controller[];
-  private driver: ClockDriver | undefined;
+  private pacer: Pacer | undefined;
   private url: string | undefined;
 
   private constructor(runtime: TwinRuntime, server: ApiServer, controllers: Controller[]) {
@@ -81,14 +81,24 @@ export class Twin {
     this.runtime.clock.runUntil(this.runtime.clock.now() + ms);
   }
 
-  /** Paces virtual time against the wall clock, `speed` times faster. */
-  start(speed: number): void {
-    this.driver = new ClockDriver(this.runtime.clock, speed);
-    this.driver.start();
+  /**
+   * Paces virtual time against the wall clock, `speed` times faster, until virtual time `end`;
+   * resolves when it gets there or when pacing is paused.
+   */
+  start(speed: number, end = Number.POSITIVE_INFINITY): Promise<void> {
+    this.pause();
+    this.pacer = new Pacer(this.runtime.clock, speed, end);
+    return this.pacer.run();
+  }
+
+  /** Stops pacing; the API keeps serving. */
+  pause(): void {
+    this.pacer?.stop();
+    this.pacer = undefined;
   }
 
   async stop(): Promise<void> {
-    this.driver?.stop();
+    this.pause();
     for (const controller of this.controllers) controller.stop();
     await this.server.close();
   }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import type { Plan } from "../../src/core/balance/plan-types.ts";
-import { kubedrs, scenario } from "./run-cli.ts";
+import { kubedrs, scenario, scenarioNames } from "./run-cli.ts";
 
 const skewed = scenario("skewed");
 
@@ -88,14 +88,15 @@ describe("kubedrs plan", () => {
     expect((JSON.parse(run.stdout) as Plan).domains.map((domain) => domain.policy)).toEqual(["default"]);
   });
 
-  it.each(["skewed", "hot-spot", "anti-affinity", "mixed-cpu", "numa", "unmovable", "rule-fix", "balanced"])(
-    "prints exactly the golden plan of %s with -o json",
-    async (name) => {
-      const golden = await readFile(join(import.meta.dirname, `../golden/__golden__/${name}.plan.json`), "utf8");
-      const run = await kubedrs("plan", ...scenario(name).inputs, "-o", "json");
-      expect(run.stdout).toBe(golden);
-    },
-  );
+  it("finds the golden scenarios", () => {
+    expect(scenarioNames()).toContain("skewed");
+  });
+
+  it.each(scenarioNames())("prints exactly the golden plan of %s with -o json", async (name) => {
+    const golden = await readFile(join(import.meta.dirname, `../golden/__golden__/${name}.plan.json`), "utf8");
+    const run = await kubedrs("plan", ...scenario(name).inputs, "-o", "json");
+    expect(run.stdout).toBe(golden);
+  });
 
   it("honours --max-moves and gives the same plan for the same --seed", async () => {
     expect((await planJson("--max-moves", "1")).moves).toHaveLength(1);

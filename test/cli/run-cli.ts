@@ -2,6 +2,7 @@
  * Runs the kubedrs CLI in-process, as `main(argv)`, with stdout and stderr captured (nothing reaches
  * the terminal), plus the fixtures the CLI tests share: the golden scenarios and scratch directories.
  */
+import { readdirSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -36,6 +37,14 @@ export async function kubedrs(...args: string[]): Promise<CliRun> {
 }
 
 const SCENARIOS = join(import.meta.dirname, "../golden/scenarios");
+
+/** The golden scenarios' names: every directory under test/golden/scenarios, sorted. */
+export function scenarioNames(): string[] {
+  return readdirSync(SCENARIOS, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+}
 
 /** A golden scenario's files, and `inputs`: the `--snapshot F --policies D` arguments for them. */
 export function scenario(name: string): { snapshot: string; policies: string; inputs: string[] } {

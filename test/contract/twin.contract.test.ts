@@ -9,7 +9,7 @@ import { type ContractTarget, type KnownFailures, describeApiContract } from "./
 async function connectTwin(): Promise<ContractTarget> {
   const twin = Twin.create({ seed: 7, start: Date.now() });
   await twin.listen(0);
-  twin.start(1);
+  void twin.start(1);
   // As is: the suite is also the test that @kubernetes/client-node takes the twin's kubeconfig unchanged.
   const kubeconfig = new KubeConfig();
   kubeconfig.loadFromString(twin.kubeconfig());

@@ -2,7 +2,7 @@
  * kubectl, unmodified, against a twin: the commands an administrator of a KubeVirt cluster types,
  * each checked for its exit code and for what it prints or changes. The twin's clock stands still
  * here (nothing but kubectl changes the cluster), except in the last block, which needs the
- * simulated kubelets and metrics and runs only where the twin has them.
+ * twin's simulated kubelets and metrics.
  */
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { kubevirtSchemas } from "../../src/twin/server/kubevirt-schemas.ts";
@@ -20,14 +20,11 @@ import {
   vmiObject,
   vmObject,
 } from "./cluster.ts";
-import { probeControllers, seedHost, whileTimeRuns } from "./controllers.ts";
+import { seedHost, whileTimeRuns } from "./controllers.ts";
 import { Kubectl, type KubectlRun, type RunningKubectl, parseTable } from "./kubectl.ts";
 
 const START = Date.parse("2025-06-01T08:00:00Z");
 const NS = "e2e";
-
-/** Whether the twin's simulated controllers provide what `kubectl drain` and `kubectl top` need. */
-const capabilities = await probeControllers();
 
 let twin: Twin;
 let kubectl: Kubectl;
@@ -483,9 +480,8 @@ describe("kubectl get -w", () => {
 });
 
 /**
- * On a twin of its own, whose clock runs while kubectl waits: `top` runs where metrics.k8s.io serves
- * NodeMetrics for a host, `drain` where a kubelet finishes a graceful pod deletion (controllers.ts
- * probes both on a throwaway twin when this file loads).
+ * On a twin of its own, whose clock runs while kubectl waits: `top` needs metrics.k8s.io to serve
+ * NodeMetrics for each host, `drain` needs a simulated kubelet to finish each graceful pod deletion.
  */
 describe("kubectl with the simulated controllers", () => {
   let live: Twin;
@@ -507,7 +503,7 @@ describe("kubectl with the simulated controllers", () => {
     await live?.stop();
   });
 
-  it.skipIf(!capabilities.nodeMetrics)("kubectl top node prints each host's CPU and memory", async () => {
+  it("kubectl top node prints each host's CPU and memory", async () => {
     const table = parseTable(await liveKubectl.ok("top", "node"));
     expect(table.header).toEqual(["NAME", "CPU(cores)", "CPU(%)", "MEMORY(bytes)", "MEMORY(%)"]);
     expect(table.rows.map((row) => row.NAME)).toEqual(["host-1", "host-2"]);
@@ -521,7 +517,7 @@ describe("kubectl with the simulated controllers", () => {
     }
   });
 
-  it.skipIf(!capabilities.kubelets)("kubectl drain cordons the node and evicts its pods", async () => {
+  it("kubectl drain cordons the node and evicts its pods", async () => {
     const drain = liveKubectl.run(
       "drain",
       "host-1",

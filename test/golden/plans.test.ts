@@ -4,6 +4,7 @@
  * Each scenario also states the facts its plan must show, checked from the snapshot's own data, so
  * regenerating the golden files (`npx vitest run test/golden -u`) cannot bless a wrong plan.
  */
+import { existsSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -16,6 +17,7 @@ import { createRng } from "../../src/core/numeric/rng.ts";
 import { formatFieldError } from "../../src/core/policy/field-error.ts";
 
 const SCENARIOS = join(import.meta.dirname, "scenarios");
+const GOLDEN = join(import.meta.dirname, "__golden__");
 
 interface Run {
   readonly model: ClusterModel;
@@ -198,7 +200,12 @@ describe("golden plans", () => {
 
   it.each(Object.keys(facts))("%s: the plan matches its golden file", async (name) => {
     const { plan: result } = await planScenario(name);
-    await expect(goldenJson(result)).toMatchFileSnapshot(`./__golden__/${name}.plan.json`);
+    const golden = join(GOLDEN, `${name}.plan.json`);
+    // toMatchFileSnapshot writes a missing file and passes (unless CI is set); only `-u` may create one.
+    if (expect.getState().snapshotState.snapshotUpdateState !== "all") {
+      expect(existsSync(golden), `${golden} is missing: run \`npx vitest run test/golden -u\` to write it`).toBe(true);
+    }
+    await expect(goldenJson(result)).toMatchFileSnapshot(golden);
   });
 
   it.each(Object.keys(facts))("%s: planning again gives the same bytes", async (name) => {

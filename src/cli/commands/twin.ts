@@ -10,8 +10,6 @@ import { formatFieldError } from "../../core/policy/field-error.ts";
 import {
   ControlRequestError,
   type EventWordOptions,
-  Pacer,
-  clientReadyKubeconfig,
   TwinControl,
   type TwinStatus,
   endpointFromKubeconfig,
@@ -101,25 +99,26 @@ async function writeKubeconfig(path: string, text: string): Promise<void> {
 
 /** Paces virtual time until `end` (never, for Infinity) or until Ctrl-C. */
 async function runUntil(twin: Twin, speed: number, end: number): Promise<void> {
-  const pacer = new Pacer(twin.runtime.clock, speed, end);
-  const interrupt = (): void => pacer.stop();
+  const interrupt = (): void => twin.pause();
   process.once("SIGINT", interrupt);
   process.once("SIGTERM", interrupt);
   try {
-    await pacer.run();
+    await twin.start(speed, end);
   } finally {
     process.off("SIGINT", interrupt);
     process.off("SIGTERM", interrupt);
   }
 }
 
-function summary(control: TwinControl, wallMs: number): string {
+/** The wall time is the paced part; the boot ran before it, as fast as it could. */
+function summary(control: TwinControl, boot: BootResult, wallMs: number): string {
   const status = control.status();
   const { created, succeeded, failed } = status.migrations;
+  const booted = boot.seconds > 0 ? `; the first ${formatDuration(boot.seconds)} booted before serving` : "";
   return (
     `twin ${JSON.stringify(status.scenario?.name ?? "")} stopped at ${status.time}: ` +
     `${formatDuration(status.elapsedSeconds)} of virtual time in ${(wallMs / 1000).toFixed(1)} s of wall time; ` +
-    `${created} migrations (${succeeded} succeeded, ${failed} failed), ${status.splitBrains} split-brains\n`
+    `${created} migrations (${succeeded} succeeded, ${failed} failed), ${status.splitBrains} split-brains${booted}\n`
   );
 }
 
@@ -169,7 +168,7 @@ async function serve(options: TwinOptions): Promise<void> {
   const { twin, control, applied } = createTwin(scenario, options);
   const boot = bootScenario(twin);
   const url = await listen(twin, options.port);
-  await writeKubeconfig(options.kubeconfig, clientReadyKubeconfig(twin.kubeconfig())).catch(async (error: unknown) => {
+  await writeKubeconfig(options.kubeconfig, twin.kubeconfig()).catch(async (error: unknown) => {
     await twin.stop();
     throw new UserError(`cannot write the kubeconfig ${options.kubeconfig}: ${String(error)}`);
   });
@@ -178,7 +177,7 @@ async function serve(options: TwinOptions): Promise<void> {
   const wallStart = performance.now();
   await runUntil(twin, options.speed, runFor === 0 ? Number.POSITIVE_INFINITY : applied.start + runFor * 1000);
   await twin.stop();
-  process.stdout.write(summary(control, performance.now() - wallStart));
+  process.stdout.write(summary(control, boot, performance.now() - wallStart));
 }
 
 function checkedEvent(words: readonly string[], options: EventWordOptions): unknown {

@@ -1,6 +1,6 @@
 /**
  * Finding the best next move in a domain: from the nodes under most pressure, the VMs whose leaving
- * helps most for what they cost, to the nodes with most room that pass every filter. Each
+ * helps most for what they cost, to the nodes furthest below the mean that pass every filter. Each
  * candidate carries its gain, cost and score terms so the plan can explain it.
  */
 import type { NodeInfo, VmInfo } from "../model/cluster.ts";
@@ -13,8 +13,8 @@ import type { Rng } from "../numeric/rng.ts";
 
 /**
  * How wide the search looks each step; wide enough to find good moves, narrow enough for 5,000
- * nodes: the first `sources` source nodes that offer a candidate, looking at no more than four
- * times as many.
+ * nodes: the first `sources` source nodes that offer a candidate, looking at no more than
+ * SOURCES_EXAMINED_PER_PRODUCTIVE times as many.
  */
 export const SEARCH = { sources: 12, vmsPerSource: 10, targetsPerVm: 12, nodeChecksPerVm: 400 } as const;
 const SOURCES_EXAMINED_PER_PRODUCTIVE = 2;
@@ -55,6 +55,18 @@ export interface Candidate {
   readonly score: NodeScore;
 }
 
+/** What one search step reads many times: each node's deviation, the targets in order, the imbalance. */
+interface Step {
+  readonly deviation: Float64Array;
+  readonly targets: readonly number[];
+  readonly imbalance: number;
+}
+
+interface Scored {
+  readonly score: NodeScore;
+  readonly imbalanceBefore: number;
+}
+
 export function costPoints(env: SearchEnv, cost: MoveCost): number {
   return (env.thresholds.costPerGiB * cost.bytes) / GIB;
 }
@@ -76,12 +88,16 @@ export function mayMove(env: SearchEnv, vm: VmInfo): boolean {
   });
 }
 
+/** Each domain node's weighted deviation, by node index: read many times a step, computed once. */
+function deviations(env: SearchEnv): Float64Array {
+  const deviation = new Float64Array(env.ctx.model.nodes.length);
+  for (const node of env.domain.nodes) deviation[node] = env.domain.weightedDeviation(node);
+  return deviation;
+}
+
 /** Domain nodes ordered as targets: furthest below the mean first, then by name. */
-export function rankTargets(env: SearchEnv): number[] {
-  const { domain } = env;
-  const keyed = domain.nodes.map((node) => ({ node, deviation: domain.weightedDeviation(node) }));
-  keyed.sort((a, b) => a.deviation - b.deviation || a.node - b.node);
-  return keyed.map((entry) => entry.node);
+function rankTargets(env: SearchEnv, deviation: Float64Array): number[] {
+  return [...env.domain.nodes].sort((a, b) => (deviation[a] ?? 0) - (deviation[b] ?? 0) || a - b);
 }
 
 /**
@@ -89,13 +105,9 @@ export function rankTargets(env: SearchEnv): number[] {
  * then the rest from most to least loaded: when part of a domain cannot reach the rest (another
  * CPU vendor, say), balancing within the part still helps.
  */
-export function rankSources(env: SearchEnv): number[] {
+function rankSources(env: SearchEnv, deviation: Float64Array): number[] {
   const { domain } = env;
-  const keyed = domain.nodes.map((node) => ({
-    node,
-    pressure: domain.pressure(node),
-    load: domain.weightedDeviation(node),
-  }));
+  const keyed = domain.nodes.map((node) => ({ node, pressure: domain.pressure(node), load: deviation[node] ?? 0 }));
   keyed.sort((a, b) => b.pressure - a.pressure || b.load - a.load || a.node - b.node);
   return keyed.map((entry) => entry.node);
 }
@@ -107,16 +119,15 @@ export interface SearchStats {
   topSourceMovable: boolean;
   sources: number;
   movableVms: number;
-  vmsWithTargets: number;
   candidates: number;
   bestNet: number | undefined;
 }
 
 /**
- * The VMs on a node worth trying, by what moving them to the node with most room would gain
- * against what they cost (an estimate: that node may not take them).
+ * The VMs on a node worth trying, by what moving them to the coolest node would gain against what
+ * they cost (an estimate: that node may not take them).
  */
-function vmsWorthTrying(env: SearchEnv, source: number, roomiest: number, stats: SearchStats): VmInfo[] {
+function vmsWorthTrying(env: SearchEnv, source: number, coolest: number, stats: SearchStats): VmInfo[] {
   const ranked: { vm: VmInfo; value: number }[] = [];
   for (const index of env.ctx.placement.vmsOn(source)) {
     const vm = env.ctx.model.vms[index];
@@ -125,7 +136,7 @@ function vmsWorthTrying(env: SearchEnv, source: number, roomiest: number, stats:
     // Leaving helps by itself when the node is well above the mean; otherwise only a move to a
     // cooler node can, so the estimate counts the coolest one.
     const alone = env.domain.gainPoints(vm, source, -1);
-    const relief = alone > 0 || roomiest === source ? alone : env.domain.gainPoints(vm, source, roomiest);
+    const relief = alone > 0 || coolest === source ? alone : env.domain.gainPoints(vm, source, coolest);
     if (relief <= 0) continue;
     const cost = costPoints(env, env.costs.estimate(vm, source, source));
     ranked.push({ vm, value: relief - cost });
@@ -137,17 +148,17 @@ function vmsWorthTrying(env: SearchEnv, source: number, roomiest: number, stats:
 }
 
 /**
- * Up to SEARCH.targetsPerVm nodes that pass every filter and would gain from the VM, most room
- * first. Targets come ordered by room, so once they are no cooler than the source nothing later
- * can gain and the scan stops.
+ * Up to SEARCH.targetsPerVm nodes that pass every filter and would gain from the VM, coolest
+ * first. Targets come ordered by deviation, so once they are no cooler than the source nothing
+ * later can gain and the scan stops.
  */
-function feasibleTargets(env: SearchEnv, vm: VmInfo, source: number, targets: readonly number[]): NodeInfo[] {
+function feasibleTargets(env: SearchEnv, vm: VmInfo, source: number, step: Step): NodeInfo[] {
   const found: NodeInfo[] = [];
-  const sourceLoad = env.domain.weightedDeviation(source);
+  const sourceLoad = step.deviation[source] ?? 0;
   let checks = 0;
-  for (const target of targets) {
+  for (const target of step.targets) {
     if (found.length >= SEARCH.targetsPerVm || checks >= SEARCH.nodeChecksPerVm) break;
-    if (env.domain.weightedDeviation(target) >= sourceLoad) break;
+    if ((step.deviation[target] ?? 0) >= sourceLoad) break;
     const node = env.ctx.model.nodes[target];
     if (!node || target === source) continue;
     checks += 1;
@@ -157,9 +168,13 @@ function feasibleTargets(env: SearchEnv, vm: VmInfo, source: number, targets: re
   return found;
 }
 
-function candidate(env: SearchEnv, vm: VmInfo, source: number, score: NodeScore): Candidate | undefined {
+function candidate(
+  env: SearchEnv,
+  vm: VmInfo,
+  source: number,
+  { score, imbalanceBefore }: Scored,
+): Candidate | undefined {
   const gain = env.domain.gain(vm, source, score.node);
-  const imbalanceBefore = env.domain.imbalance();
   const imbalanceAfter = env.domain.imbalanceAfter(vm, source, score.node);
   // A move must lower the imbalance unless it relieves a hot spot.
   if (imbalanceAfter > imbalanceBefore + 1e-12 && gain.hotSpotPoints <= 0) return undefined;
@@ -176,8 +191,7 @@ class BestCandidate {
   best: Candidate | undefined;
   private ties = 0;
 
-  offer(candidate: Candidate | undefined, rng: Rng): void {
-    if (!candidate) return;
+  offer(candidate: Candidate, rng: Rng): void {
     const best = this.best;
     if (!best || candidate.value > best.value + TIE_EPSILON) {
       this.best = candidate;
@@ -196,21 +210,21 @@ const TIE_EPSILON = 1e-9;
 function searchSource(
   env: SearchEnv,
   source: number,
-  targets: readonly number[],
+  step: Step,
   { found, stats }: { found: BestCandidate; stats: SearchStats },
 ): boolean {
   const before = stats.candidates;
   const movableBefore = stats.movableVms;
-  const vms = vmsWorthTrying(env, source, targets[0] ?? -1, stats);
+  const vms = vmsWorthTrying(env, source, step.targets[0] ?? -1, stats);
   if (stats.topSource === undefined) {
     stats.topSource = source;
     stats.topSourceMovable = stats.movableVms > movableBefore;
   }
   for (const vm of vms) {
-    const nodes = feasibleTargets(env, vm, source, targets);
-    if (nodes.length > 0) stats.vmsWithTargets += 1;
-    for (const score of nodes.length > 0 ? env.engine.score(env.ctx, vm, nodes, env.weights) : []) {
-      const offered = candidate(env, vm, source, score);
+    const nodes = feasibleTargets(env, vm, source, step);
+    if (nodes.length === 0) continue;
+    for (const score of env.engine.score(env.ctx, vm, nodes, env.weights)) {
+      const offered = candidate(env, vm, source, { score, imbalanceBefore: step.imbalance });
       if (!offered) continue;
       stats.candidates += 1;
       stats.bestNet = Math.max(stats.bestNet ?? Number.NEGATIVE_INFINITY, offered.net);
@@ -222,22 +236,22 @@ function searchSource(
 
 /** The best move the search finds this step (undefined when none is worth making), and what it saw. */
 export function bestMove(env: SearchEnv): { move: Candidate | undefined; stats: SearchStats } {
-  const targets = rankTargets(env);
+  const deviation = deviations(env);
+  const step: Step = { deviation, targets: rankTargets(env, deviation), imbalance: env.domain.imbalance() };
   const found = new BestCandidate();
   const stats: SearchStats = {
     topSource: undefined,
     topSourceMovable: false,
     sources: 0,
     movableVms: 0,
-    vmsWithTargets: 0,
     candidates: 0,
     bestNet: undefined,
   };
   let productive = 0;
-  for (const source of rankSources(env).slice(0, SEARCH.sources * SOURCES_EXAMINED_PER_PRODUCTIVE)) {
+  for (const source of rankSources(env, deviation).slice(0, SEARCH.sources * SOURCES_EXAMINED_PER_PRODUCTIVE)) {
     if (productive >= SEARCH.sources) break;
     stats.sources += 1;
-    if (searchSource(env, source, targets, { found, stats })) productive += 1;
+    if (searchSource(env, source, step, { found, stats })) productive += 1;
   }
   const best = found.best;
   return { move: best && best.net >= env.thresholds.minGain ? best : undefined, stats };

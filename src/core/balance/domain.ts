@@ -180,14 +180,6 @@ export class BalanceDomain {
     return total + HOT_SPOT_FACTOR * this.overload(node);
   }
 
-  /** How far a node sits below the mean: what it could take. */
-  room(node: number): number {
-    let total = 0;
-    for (const resource of LOAD_RESOURCES)
-      total += this.weights[resource] * Math.max(0, -this.deviation(node, resource));
-    return total;
-  }
-
   /** The share of a node's capacity the VM's load is, per resource. */
   share(vm: VmInfo, node: number, resource: LoadResource): number {
     return this.shareOf(vm.index, node, resource === "cpu" ? 0 : 1);

@@ -124,16 +124,14 @@ export function fixBrokenRules(env: SearchEnv): DraftMove[] {
 
 /** Why the search found nothing worth doing, from what it saw. */
 function whyStopped(env: SearchEnv, stats: SearchStats): string {
-  if (stats.sources === 0 || stats.topSource === undefined) return "the domain has no node to move from";
+  if (stats.topSource === undefined) return "the domain has no node to move from";
   const top = env.ctx.model.nodes[stats.topSource]?.name ?? "?";
+  // A movable VM on the top source means movableVms ≥ 1; a candidate means bestNet is set.
   if (!stats.topSourceMovable)
     return `no VM on ${top}, the node under most pressure, may move (see the blocked summary)`;
-  const where = `the ${stats.sources} most loaded node(s)`;
-  if (stats.movableVms === 0) return `no VM on ${where} may move (see the blocked summary)`;
-  if (stats.candidates === 0)
-    return `no node that passes every filter would improve the balance for the movable VMs on ${where}`;
-  const best = stats.bestNet === undefined ? "" : ` (the best gains ${stats.bestNet.toFixed(1)})`;
-  return `no move gains the minimum ${env.thresholds.minGain} points after its cost${best}`;
+  if (stats.bestNet === undefined)
+    return `no node that passes every filter would improve the balance for the movable VMs on the ${stats.sources} most loaded node(s)`;
+  return `no move gains the minimum ${env.thresholds.minGain} points after its cost (the best gains ${stats.bestNet.toFixed(1)})`;
 }
 
 function hotLeft(env: SearchEnv): string {

@@ -16,12 +16,9 @@ export type NamespaceFilter =
 export interface GroupSpec {
   readonly selector: LabelSelector | undefined;
   readonly namespaces: NamespaceFilter;
-  /** A cheap identity for callers on hot paths; otherwise derived from the selector and namespaces. */
-  readonly key?: string | undefined;
 }
 
 export function groupKey(spec: GroupSpec): string {
-  if (spec.key !== undefined) return spec.key;
   const namespaces =
     spec.namespaces.kind === "names"
       ? [...spec.namespaces.names].sort()

@@ -4,6 +4,7 @@
  * events allow (`runUntil`, for tests and replays). Timers fire in (time, order of scheduling)
  * order, so a run is a pure function of the scenario and the seed.
  */
+import { isoSeconds } from "../../synth/clock.ts";
 
 export interface TimerHandle {
   readonly id: number;
@@ -93,7 +94,7 @@ export class VirtualClock {
     const second = Math.floor(this.current / 1000);
     if (second !== this.isoSecond) {
       this.isoSecond = second;
-      this.iso = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+      this.iso = isoSeconds(this.current);
     }
     return this.iso;
   }
@@ -153,39 +154,5 @@ export class VirtualClock {
 
   pending(): number {
     return this.queue.size;
-  }
-}
-
-/**
- * Drives a virtual clock from wall time: every `tickMs` of real time, virtual time advances by
- * `tickMs × speed`. The shell owns this; the twin's behaviour only ever sees the VirtualClock.
- */
-export class ClockDriver {
-  private timer: ReturnType<typeof setInterval> | undefined;
-  private last = 0;
-  private readonly clock: VirtualClock;
-  readonly speed: number;
-  private readonly onTick: (() => void) | undefined;
-
-  constructor(clock: VirtualClock, speed: number, onTick?: () => void) {
-    this.clock = clock;
-    this.speed = speed;
-    this.onTick = onTick;
-  }
-
-  start(tickMs = 20): void {
-    this.last = performance.now();
-    this.timer = setInterval(() => {
-      const wall = performance.now();
-      const elapsed = wall - this.last;
-      this.last = wall;
-      this.clock.runUntil(this.clock.now() + elapsed * this.speed);
-      this.onTick?.();
-    }, tickMs);
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
   }
 }

@@ -9,6 +9,7 @@
  * A host word of the form pool=NAME, zone=NAME or fraction=F selects hosts as the scenario's
  * fields of the same names do. The result is a raw event for the event schema to check.
  */
+import { EVENT_TYPES } from "../scenario/event-schema.ts";
 
 export interface EventWordOptions {
   readonly for?: string | undefined;
@@ -21,18 +22,8 @@ export interface EventWordOptions {
 export type WordsResult =
   { readonly ok: true; readonly event: Record<string, unknown> } | { readonly ok: false; readonly message: string };
 
-const HOST_EVENTS = new Set([
-  "power-off",
-  "power-on",
-  "partition",
-  "heal",
-  "bmc-unreachable",
-  "bmc-restore",
-  "flap",
-  "maintenance",
-  "end-maintenance",
-  "degraded-hardware",
-]);
+/** Every event spelled as words against hosts: all but the load spike, which names a VM or group. */
+const HOST_EVENTS = new Set<string>(EVENT_TYPES.filter((type) => type !== "load-spike"));
 
 const ALIASES: Readonly<Record<string, string>> = { degrade: "degraded-hardware", load: "load-spike" };
 

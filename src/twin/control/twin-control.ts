@@ -50,15 +50,12 @@ export class TwinControl {
     this.attached = { runtime, stats: new RunStats(runtime), rng: runtime.rng("control"), speed, scenario: undefined };
   }
 
-  describe(scenario: AppliedScenario, speed?: number): void {
-    const attached = this.mustBeAttached();
-    attached.scenario = scenario;
-    if (speed !== undefined) attached.speed = speed;
+  describe(scenario: AppliedScenario): void {
+    this.mustBeAttached().scenario = scenario;
   }
 
   status(): TwinStatus {
-    const attached = this.mustBeAttached();
-    return twinStatus({ ...attached, migrations: attached.stats.migrations() });
+    return statusOf(this.mustBeAttached());
   }
 
   private mustBeAttached(): Attached {
@@ -75,8 +72,12 @@ export class TwinControl {
   }
 }
 
+function statusOf(attached: Attached): TwinStatus {
+  return twinStatus({ ...attached, migrations: attached.stats.migrations() });
+}
+
 function serveStatus(attached: Attached, _request: IncomingMessage, response: ServerResponse): void {
-  sendJson(response, 200, twinStatus({ ...attached, migrations: attached.stats.migrations() }));
+  sendJson(response, 200, statusOf(attached));
 }
 
 function serveLog(attached: Attached, _request: IncomingMessage, response: ServerResponse, url: URL): void {

@@ -5,6 +5,7 @@
  */
 import type { KubeObject } from "../api/types.ts";
 import { type Json, listAt, textAt } from "./fields.ts";
+import { jsonEqual } from "../api/json-equal.ts";
 
 export type ConditionStatus = "True" | "False" | "Unknown";
 
@@ -67,7 +68,7 @@ export function copyCondition(status: Json, condition: Json): void {
   const conditions = listAt(status, "conditions").filter((item): item is Json => typeof item === "object");
   const index = conditions.findIndex((item) => textAt(item, "type") === type);
   const existing = conditions[index];
-  if (existing && JSON.stringify(existing) === JSON.stringify(condition)) return;
+  if (existing && jsonEqual(existing, condition)) return;
   if (index >= 0) conditions[index] = { ...condition };
   else conditions.push({ ...condition });
   status.conditions = conditions;

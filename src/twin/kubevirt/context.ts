@@ -31,9 +31,16 @@ export class KubeVirtContext {
     this.indexes = new KubeVirtIndexes(runtime.store, runtime.resources);
   }
 
+  /** Read on every use, so a changed CR applies at once; parsed again only when the CRs changed. */
   config(): KubeVirtConfig {
-    return readKubeVirtConfig(this.store, this.resources);
+    const version = this.store.resourceVersionOf(this.resources.kubevirts);
+    if (this.parsed?.version !== version) {
+      this.parsed = { version, config: readKubeVirtConfig(this.store, this.resources) };
+    }
+    return this.parsed.config;
   }
+
+  private parsed: { version: number; config: KubeVirtConfig } | undefined;
 
   now(): number {
     return this.clock.now();

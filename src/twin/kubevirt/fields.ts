@@ -4,6 +4,8 @@
  */
 import { parseQuantity } from "../../core/model/quantity.ts";
 import { type KubeObject, isRecord } from "../api/types.ts";
+export { type Compact, compact } from "../../adapters/kube/convert/compact.ts";
+export { isDeleting, keyOf, nameOf } from "../kube/shared/objects.ts";
 
 export type Json = Record<string, unknown>;
 
@@ -56,22 +58,12 @@ export function quantityAt(value: unknown, ...path: readonly string[]): number |
   return typeof found === "string" ? parseQuantity(found) : undefined;
 }
 
-export function nameOf(object: KubeObject): string {
-  return object.metadata.name ?? "";
-}
-
 export function namespaceOf(object: KubeObject): string {
   return object.metadata.namespace ?? "";
 }
 
 export function uidOf(object: KubeObject): string {
   return object.metadata.uid ?? "";
-}
-
-/** namespace/name, the key controllers queue by. */
-export function keyOf(object: KubeObject): string {
-  const namespace = object.metadata.namespace;
-  return namespace ? `${namespace}/${nameOf(object)}` : nameOf(object);
 }
 
 export function splitKey(key: string): { namespace: string | undefined; name: string } {
@@ -87,10 +79,6 @@ export function labelsOf(object: KubeObject): Record<string, string> {
 
 export function annotationsOf(object: KubeObject): Record<string, string> {
   return { ...object.metadata.annotations };
-}
-
-export function isDeleting(object: KubeObject): boolean {
-  return Boolean(object.metadata.deletionTimestamp);
 }
 
 /** The uid of the object's controller owner of the given kind, if any. */
@@ -136,19 +124,4 @@ export function recordIn(parent: Json, key: string): Json {
   const created: Json = {};
   parent[key] = created;
   return created;
-}
-
-type KeysAllowingUndefined<T> = { [K in keyof T]-?: undefined extends T[K] ? K : never }[keyof T];
-
-/** `T` with every property that may be undefined made optional instead (for exactOptionalPropertyTypes). */
-export type Compact<T> = { [K in Exclude<keyof T, KeysAllowingUndefined<T>>]: T[K] } & {
-  [K in KeysAllowingUndefined<T>]?: Exclude<T[K], undefined>;
-};
-
-/** Drops the properties whose value is undefined. */
-export function compact<T extends object>(object: T): Compact<T> {
-  const result: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(object)) if (value !== undefined) result[key] = value;
-  // Exactly the properties Compact<T> describes: the defined ones.
-  return result as Compact<T>;
 }

@@ -13,6 +13,7 @@ import { isMigrationFinal } from "./migration-status.ts";
 import { ACTOR, FINALIZER, LABEL } from "./names.ts";
 import { isFinal } from "./vmi-spec.ts";
 import { WEBHOOK, webhookDenial, webhookInvalid } from "./webhook.ts";
+import { jsonEqual } from "../api/json-equal.ts";
 
 function mutateCreate(migration: KubeObject): void {
   const vmiName = textAt(migration, "spec", "vmiName");
@@ -73,7 +74,7 @@ function validateCreate(context: KubeVirtContext, migration: KubeObject, options
 }
 
 function validateUpdate(migration: KubeObject, old: KubeObject): void {
-  if (JSON.stringify(migration.spec) !== JSON.stringify(old.spec)) {
+  if (!jsonEqual(migration.spec, old.spec)) {
     throw webhookInvalid(WEBHOOK.migrationUpdate, [
       { reason: "FieldValueNotSupported", message: "update of Migration object's spec is restricted" },
     ]);

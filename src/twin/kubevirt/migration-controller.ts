@@ -26,6 +26,7 @@ import { renderTargetPod } from "./target-pod.ts";
 import { type Vmi, migrationUidOf, vmiNode, vmiPhase } from "./vmi-spec.ts";
 import { currentPodOf } from "./vmi-status.ts";
 import { WorkQueue } from "./work-queue.ts";
+import { jsonEqual } from "../api/json-equal.ts";
 
 const WRITE = { actor: ACTOR.controller } as const;
 const STATUS_WRITE = { actor: ACTOR.controller, subresource: "status" } as const;
@@ -394,7 +395,7 @@ export class MigrationController implements Controller {
     for (const event of update.events) this.context.event(migration, { ...event, component: COMPONENT.migration });
     const ref = { namespace: namespaceOf(migration), name: nameOf(migration) };
     const migrations = this.context.resources.migrations;
-    if (JSON.stringify(update.status) !== JSON.stringify(migration.status ?? {})) {
+    if (!jsonEqual(update.status, migration.status ?? {})) {
       this.context.store.mutate(
         migrations,
         ref,
@@ -404,7 +405,7 @@ export class MigrationController implements Controller {
         STATUS_WRITE,
       );
     }
-    if (JSON.stringify(update.finalizers) !== JSON.stringify(migration.metadata.finalizers ?? [])) {
+    if (!jsonEqual(update.finalizers, migration.metadata.finalizers ?? [])) {
       // Written last: dropping the finalizer of a deleted migration removes it.
       this.context.store.mutate(
         migrations,

@@ -27,11 +27,10 @@ import { ACTOR, ANNOTATION, COMPONENT, LABEL } from "./names.ts";
 import { podIsReady } from "./pods.ts";
 import { guestMemoryOf, isFinal, migrationUidOf, vmiNode, vmiPhase, vmKeyOf } from "./vmi-spec.ts";
 import { WorkQueue } from "./work-queue.ts";
+// A node that does not say has the default link (10 GbE); a VM the workload model does not know dirties the planner's default.
+import { DEFAULT_DIRTY_RATE } from "../../core/balance/migration-costs.ts";
+import { DEFAULT_MIGRATION_BANDWIDTH } from "../../core/model/snapshot.ts";
 
-/** The default link when a node does not say (10 GbE). */
-export const DEFAULT_MIGRATION_BANDWIDTH = 1.25e9;
-/** The dirty rate assumed for a VM the workload model does not know. */
-export const DEFAULT_DIRTY_RATE = 16 * 2 ** 20;
 /** How long the target handler takes to prepare the domain and its migration proxy (our estimate). */
 export const TARGET_PREPARE_MS = 1000;
 /** virt-handler polls migration statistics every 5 s (pkg/monitoring/metrics/virt-handler/migrationdomainstats). */

@@ -14,8 +14,7 @@ import type { SnapshotMigrationPolicy } from "../../core/model/snapshot.ts";
 import type { KubeObject } from "../api/types.ts";
 import type { KubeVirtContext } from "./context.ts";
 import { type Json, compact, flagAt, nameOf, numberAt, quantityAt, recordAt, stringMapAt } from "./fields.ts";
-
-const MEBIBYTE = 2 ** 20;
+import { MEBIBYTE } from "../../core/migration/constants.ts";
 
 /** A MigrationPolicy object as the core's policy; a policy without selectors never matches (nil Selectors). */
 function policyOf(object: KubeObject): SnapshotMigrationPolicy | undefined {

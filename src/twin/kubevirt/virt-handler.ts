@@ -137,7 +137,7 @@ export class VirtHandler implements Controller {
     this.writeStatus(vmi, (status) => {
       status.phase = "Running";
       status.migrationMethod = migrationMethodOf(vmi);
-      this.applyLiveMigratable(status, vmi);
+      setCondition(status, this.liveMigratable(vmi), this.context.nowIso());
     });
     this.context.event(vmi, {
       type: "Normal",
@@ -169,10 +169,10 @@ export class VirtHandler implements Controller {
       this.finish(vmi, "Failed");
       return;
     }
-    const condition = liveMigratableCondition(vmi, this.nodeLabels(node), this.context.config());
+    const condition = this.liveMigratable(vmi);
     const current = conditionOf(vmi, "LiveMigratable");
     if (textAt(current, "status") !== condition.status || textAt(current, "reason") !== condition.reason) {
-      this.writeStatus(vmi, (status) => this.applyLiveMigratable(status, vmi));
+      this.writeStatus(vmi, (status) => setCondition(status, condition, this.context.nowIso()));
     }
   }
 
@@ -181,9 +181,8 @@ export class VirtHandler implements Controller {
     return this.context.store.get(this.context.resources.nodes, undefined, node)?.metadata.labels ?? {};
   }
 
-  private applyLiveMigratable(status: Json, vmi: KubeObject): void {
-    const condition = liveMigratableCondition(vmi, this.nodeLabels(vmiNode(vmi)), this.context.config());
-    setCondition(status, condition, this.context.nowIso());
+  private liveMigratable(vmi: KubeObject): ReturnType<typeof liveMigratableCondition> {
+    return liveMigratableCondition(vmi, this.nodeLabels(vmiNode(vmi)), this.context.config());
   }
 
   private finish(vmi: KubeObject, phase: "Succeeded" | "Failed"): void {

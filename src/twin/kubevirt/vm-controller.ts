@@ -31,6 +31,7 @@ import { nextVmStatus } from "./vm-status.ts";
 import { isFinal } from "./vmi-spec.ts";
 import { WorkQueue } from "./work-queue.ts";
 import { cloneJson } from "../api/json-clone.ts";
+import { jsonEqual } from "../api/json-equal.ts";
 
 const WRITE = { actor: ACTOR.controller } as const;
 
@@ -219,7 +220,7 @@ export class VmController implements Controller {
       nowIso: this.context.nowIso(),
       rng: this.rng,
     });
-    if (JSON.stringify(status) !== JSON.stringify(vm.status ?? {})) {
+    if (!jsonEqual(status, vm.status ?? {})) {
       this.context.store.mutate(
         this.context.resources.virtualMachines,
         { namespace, name },

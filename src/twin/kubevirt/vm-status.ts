@@ -17,6 +17,7 @@ import type { RunStrategy } from "./vm-run-strategy.ts";
 import { firstRequestDone } from "./vm-run-strategy.ts";
 import { isFinal, isMigrating, isUnprocessed, vmiPhase } from "./vmi-spec.ts";
 import { cloneJson } from "../api/json-clone.ts";
+import { isoSeconds } from "../../synth/clock.ts";
 
 /** defaultMaxCrashLoopBackoffDelaySeconds. */
 const MAX_START_BACKOFF_SECONDS = 300;
@@ -58,7 +59,7 @@ function syncStartFailure(status: Json, input: VmStatusInput): void {
   const retryAfter = input.now + startBackoffSeconds(count, input.rng) * 1000;
   status.startFailure = {
     lastFailedVMIUID: vmi.metadata.uid,
-    retryAfterTimestamp: new Date(retryAfter).toISOString().replace(/\.\d{3}Z$/, "Z"),
+    retryAfterTimestamp: isoSeconds(retryAfter),
     consecutiveFailCount: count,
   };
 }

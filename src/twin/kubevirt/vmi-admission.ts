@@ -11,6 +11,7 @@ import { quantityAt } from "./fields.ts";
 import { KUBEVIRT_ACTORS, LABEL } from "./names.ts";
 import { applyVmiDefaults } from "./vmi-defaults.ts";
 import { WEBHOOK, webhookInvalid } from "./webhook.ts";
+import { jsonEqual } from "../api/json-equal.ts";
 
 const RESTRICTED_LABELS = [
   LABEL.createdBy,
@@ -59,7 +60,7 @@ function validateCreate(vmi: KubeObject, options: WriteOptions): void {
 
 function validateUpdate(vmi: KubeObject, old: KubeObject, options: WriteOptions): void {
   if (!isUserRequest(options)) return;
-  if (JSON.stringify(vmi.spec) !== JSON.stringify(old.spec)) {
+  if (!jsonEqual(vmi.spec, old.spec)) {
     throw webhookInvalid(WEBHOOK.vmiUpdate, [
       { reason: "FieldValueNotSupported", message: "update of VMI object is restricted" },
     ]);

@@ -15,6 +15,7 @@ import { podIsDownOrGoingDown, podIsReady } from "./pods.ts";
 import { evacuationNodeOf, isFinal, isUnprocessed } from "./vmi-spec.ts";
 import { currentPodOf, nextVmiStatus } from "./vmi-status.ts";
 import { WorkQueue } from "./work-queue.ts";
+import { jsonEqual } from "../api/json-equal.ts";
 
 const WRITE = { actor: ACTOR.controller } as const;
 
@@ -153,7 +154,7 @@ export class VmiController implements Controller {
     for (const warning of update.warnings) {
       this.context.event(vmi, { type: "Warning", ...warning, component: COMPONENT.vmi });
     }
-    if (JSON.stringify(update.status) !== JSON.stringify(vmi.status ?? {})) {
+    if (!jsonEqual(update.status, vmi.status ?? {})) {
       store.mutate(
         resources.virtualMachineInstances,
         { namespace, name },
@@ -164,8 +165,8 @@ export class VmiController implements Controller {
       );
     }
     const metadataChanged =
-      JSON.stringify(update.labels) !== JSON.stringify(vmi.metadata.labels ?? {}) ||
-      JSON.stringify(update.finalizers) !== JSON.stringify(vmi.metadata.finalizers ?? []);
+      !jsonEqual(update.labels, vmi.metadata.labels ?? {}) ||
+      !jsonEqual(update.finalizers, vmi.metadata.finalizers ?? []);
     if (!metadataChanged) return;
     // Written last: dropping the last finalizer of a deleted VMI removes it.
     store.mutate(

@@ -4,7 +4,7 @@
  * scenario's hosts and a synthetic snapshot's carry the same.
  */
 import { type CpuGeneration, EPYC_MILAN, EPYC_ROME, ICELAKE, SKYLAKE } from "../../synth/cpu-catalog.ts";
-export { cpuLabels, machineTypeLabels } from "../../synth/node-builder.ts";
+export { cpuLabels } from "../../synth/node-builder.ts";
 
 export const CPU_GENERATIONS = {
   skylake: SKYLAKE,

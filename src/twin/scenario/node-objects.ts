@@ -7,9 +7,10 @@ import { LABEL } from "../../core/model/kubevirt-labels.ts";
 import type { Rng } from "../../core/numeric/rng.ts";
 import type { KubeObject } from "../api/types.ts";
 import { uuid } from "../store/uid.ts";
-import { GiB } from "../../synth/units.ts";
+import { hostLabels } from "../../synth/node-builder.ts";
+import { GiB, MiB } from "../../synth/units.ts";
 import { MIGRATION_BANDWIDTH_ANNOTATION, NUMA_ANNOTATION, POOL_LABEL } from "./annotations.ts";
-import { CPU_GENERATIONS, cpuLabels, machineTypeLabels } from "./cpu-labels.ts";
+import { CPU_GENERATIONS, cpuLabels } from "./cpu-labels.ts";
 import type { PlannedNode } from "./layout.ts";
 import { type NodeResources, type ResourceAmounts, poolResources } from "./node-resources.ts";
 import type { NodePool } from "./pool-schema.ts";
@@ -31,20 +32,12 @@ function instanceType(pool: NodePool): string {
 }
 
 function poolLabels(pool: NodePool): Record<string, string> {
-  // The heartbeat writes both spellings, "false" wherever the static CPU manager is off.
-  const cpuManager = String(pool.cpuManager);
-  const labels: Record<string, string> = {
-    "kubernetes.io/arch": "amd64",
-    "kubernetes.io/os": "linux",
-    "node-role.kubernetes.io/worker": "",
-    "node.kubernetes.io/instance-type": instanceType(pool),
-    [LABEL.schedulable]: "true",
-    [LABEL.cpuManager]: cpuManager,
-    cpumanager: cpuManager,
-    [POOL_LABEL]: pool.name,
-    ...machineTypeLabels(),
-    ...(pool.cpu === undefined ? pool.cpuLabels : cpuLabels(CPU_GENERATIONS[pool.cpu])),
-  };
+  const labels = hostLabels({
+    instanceType: instanceType(pool),
+    cpuManager: pool.cpuManager,
+    cpuLabels: pool.cpu === undefined ? (pool.cpuLabels ?? {}) : cpuLabels(CPU_GENERATIONS[pool.cpu]),
+  });
+  labels[POOL_LABEL] = pool.name;
   if (pool.gpus > 0) {
     labels["nvidia.com/gpu.present"] = "true";
     labels["nvidia.com/gpu.count"] = String(pool.gpus);
@@ -64,7 +57,7 @@ function numaLayout(pool: NodePool): unknown {
       id,
       cpus: perCell === 1 ? `${id}` : `${id * perCell}-${(id + 1) * perCell - 1}`,
       memory: Math.floor(pool.memory / cells),
-      hugepages: { "1Gi": pages("1Gi", GiB), "2Mi": pages("2Mi", 2 * 2 ** 20) },
+      hugepages: { "1Gi": pages("1Gi", GiB), "2Mi": pages("2Mi", 2 * MiB) },
     })),
   };
 }

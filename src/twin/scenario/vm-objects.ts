@@ -17,16 +17,13 @@ import { withTraceFile } from "./load.ts";
 import type { ResourceAmounts } from "./node-resources.ts";
 import { bytesQuantity } from "./quantities.ts";
 import type { VmGroup, VolumeSpec } from "./vm-group-schema.ts";
+import { compact } from "../../adapters/kube/convert/compact.ts";
 
 /** What differs between the VMs of a group. */
 export interface VmInstance {
   readonly name: string;
   readonly initialNode: string | undefined;
   readonly traceFile: string | undefined;
-}
-
-function compact(object: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined));
 }
 
 function cpuOf(group: VmGroup): Record<string, unknown> {

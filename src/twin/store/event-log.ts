@@ -19,6 +19,8 @@ export class EventLog {
   private count = 0;
   /** The oldest resourceVersion a watch may resume from. */
   private horizon = 0;
+  /** The resourceVersion of the latest change (0 before any). */
+  latest = 0;
 
   constructor(capacity: number) {
     this.events = new Array<LoggedEvent | undefined>(capacity);
@@ -31,6 +33,7 @@ export class EventLog {
     this.events[this.next] = event;
     this.next = (this.next + 1) % capacity;
     this.count = Math.min(this.count + 1, capacity);
+    this.latest = event.rv;
   }
 
   /** Events after `rv`, oldest first; undefined when `rv` is older than the retained history. */

@@ -19,6 +19,7 @@ import { metadataProblems } from "../api/validation.ts";
 import { EventLog } from "./event-log.ts";
 import { nameSuffix, uuid } from "./uid.ts";
 import { cloneJson } from "../api/json-clone.ts";
+import { jsonEqual } from "../api/json-equal.ts";
 
 export interface WriteOptions {
   readonly dryRun?: boolean;
@@ -77,25 +78,13 @@ function deepFreeze(value: unknown): void {
   for (const child of Object.values(value)) deepFreeze(child);
 }
 
-/** Deep equality of JSON values. */
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const left = a as Record<string, unknown>;
-  const right = b as Record<string, unknown>;
-  const keys = Object.keys(left);
-  if (keys.length !== Object.keys(right).length) return false;
-  return keys.every((key) => Object.hasOwn(right, key) && deepEqual(left[key], right[key]));
-}
-
 /** Equal but for the bookkeeping the store itself sets. */
 function sameContent(object: KubeObject, old: KubeObject): boolean {
   const { resourceVersion: _a, generation: _b, ...meta } = object.metadata;
   const { resourceVersion: _c, generation: _d, ...oldMeta } = old.metadata;
   const { metadata: _e, ...rest } = object;
   const { metadata: _f, ...oldRest } = old;
-  return deepEqual(meta, oldMeta) && deepEqual(rest, oldRest);
+  return jsonEqual(meta, oldMeta) && jsonEqual(rest, oldRest);
 }
 
 export class ObjectStore {
@@ -127,6 +116,11 @@ export class ObjectStore {
       this.tables.set(key, table);
     }
     return table;
+  }
+
+  /** The resourceVersion of the latest change to any object of the resource (0 before any). */
+  resourceVersionOf(resource: ResourceType): number {
+    return this.log(resource).latest;
   }
 
   private log(resource: ResourceType): EventLog {
@@ -367,8 +361,7 @@ export class ObjectStore {
       if (old.status === undefined) delete object.status;
       else object.status = old.status;
     }
-    meta.generation =
-      (old.metadata.generation ?? 1) + (JSON.stringify(object.spec) === JSON.stringify(old.spec) ? 0 : 1);
+    meta.generation = (old.metadata.generation ?? 1) + (jsonEqual(object.spec, old.spec) ? 0 : 1);
     return object;
   }
 

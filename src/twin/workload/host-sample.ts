@@ -107,7 +107,6 @@ function creditHost(sample: HostSample, use: HostUse, time: SampleTime): void {
   const idleCores = Math.max(0, shape.cpuCores - systemCores - use.guestCores);
   const unmet = Math.max(0, use.demands.totalCpu - use.guestCores);
   const memoryDemand = use.demands.totalMemory + shape.systemMemoryBytes;
-  ledger.cpuCapacityCores = shape.cpuCores;
   ledger.memoryTotalBytes = shape.memoryBytes;
   ledger.userSeconds += use.guestCores * seconds;
   ledger.systemSeconds += systemCores * seconds;

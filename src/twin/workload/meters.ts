@@ -64,7 +64,6 @@ export class GuestMeter extends CpuWindow {
 export class HostLedger extends CpuWindow {
   readonly node: string;
   readonly createdAt: number;
-  cpuCapacityCores = 0;
   memoryTotalBytes = 0;
   /** node_cpu_seconds_total by mode, summed over the host's CPUs. */
   userSeconds = 0;

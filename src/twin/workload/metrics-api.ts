@@ -10,6 +10,7 @@ import type { TwinRuntime } from "../runtime/runtime.ts";
 import type { VirtualResource } from "../server/api-server.ts";
 import type { LoadSampler } from "./sampler.ts";
 import { launcherVmiKey } from "./shapes.ts";
+import { isoSeconds } from "../../synth/clock.ts";
 
 const API_VERSION = "metrics.k8s.io/v1beta1";
 const WINDOW = "30s";
@@ -21,10 +22,6 @@ interface Usage {
 
 function usage(cpuCores: number, memoryBytes: number): Usage {
   return { cpu: `${Math.round(cpuCores * 1000)}m`, memory: `${Math.round(memoryBytes / 1024)}Ki` };
-}
-
-function isoSeconds(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 export function nodeMetrics(runtime: TwinRuntime, sampler: LoadSampler): VirtualResource {

@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { duration, quantity } from "../../core/schema/fields.ts";
+import { DEFAULT_DIRTY_RATE } from "../../core/balance/migration-costs.ts";
 
 export const WORKLOAD_ANNOTATION = "twin.kubedrs.io/workload";
 export const LOAD_FACTOR_ANNOTATION = "twin.kubedrs.io/load-factor";
@@ -16,7 +17,7 @@ export const LOAD_FACTOR_ANNOTATION = "twin.kubedrs.io/load-factor";
 /** What a guest does when its VMI says nothing: 30 % CPU, 70 % memory, 16 MiB/s dirtied. */
 export const DEFAULT_CPU_FRACTION = 0.3;
 export const DEFAULT_MEMORY_FRACTION = 0.7;
-export const DEFAULT_DIRTY_RATE = 16 * 2 ** 20;
+export { DEFAULT_DIRTY_RATE };
 
 const level = z.number().min(0);
 const positiveDuration = duration.refine((seconds) => seconds > 0, "must be longer than 0");

@@ -98,6 +98,9 @@ describe("FenceAgentsRemediation (fence-agents-remediation)", () => {
     expect(power).toEqual([false]);
     expect(fixture.getPod("vm-launcher")).toBeUndefined();
     expect(farStatus(fixture, "node-1").Succeeded).toBe("True");
+    expect(taintKeys(fixture.getNode("node-1"))).toContain(
+      "remediation.medik8s.io/fence-agents-remediation:NoSchedule",
+    );
 
     fixture.runtime.store.delete(fixture.resources.fenceAgentsRemediations, "default", "node-1");
     fixture.settle();

@@ -69,6 +69,7 @@ describe("garbage collector", () => {
 
   it("deletes a node's Lease with the node", () => {
     const fixture = cluster(["node-1"]);
+    expect(fixture.runtime.store.get(fixture.resources.leases, "kube-node-lease", "node-1")).toBeDefined();
     fixture.runtime.truth.setHost("node-1", { powered: false });
     fixture.runtime.store.delete(fixture.resources.nodes, undefined, "node-1");
     fixture.settle();

@@ -78,6 +78,13 @@ describe("NodeMaintenance (node-maintenance-operator)", () => {
     const fixture = cluster(["node-1", "node-2"]);
     maintain(fixture, "node-1");
     fixture.advance(2);
+    const cordoned = fixture.getNode("node-1");
+    expect(cordoned.spec?.unschedulable).toBe(true);
+    expect(taintKeys(cordoned)).toEqual(
+      expect.arrayContaining(["medik8s.io/drain:NoSchedule", "node.kubernetes.io/unschedulable:NoSchedule"]),
+    );
+    expect(cordoned.metadata.labels?.["remediation.medik8s.io/exclude-from-remediation"]).toBe("true");
+
     fixture.runtime.store.delete(fixture.resources.nodeMaintenances, undefined, "maintain-node-1");
     fixture.advance(1);
     const node = fixture.getNode("node-1");

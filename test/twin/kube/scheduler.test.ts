@@ -10,6 +10,14 @@ function mutateNode(fixture: KubeFixture, name: string, change: (node: KubeObjec
   fixture.runtime.store.mutate(fixture.resources.nodes, { name }, change);
 }
 
+/**
+ * Requests bound to `node` so that LeastAllocated scoring would rather put the next pod elsewhere:
+ * a row that adds ballast to the node it expects passes only because its filter rules out the rest.
+ */
+function ballast(fixture: KubeFixture, node: string, requests: { cpu?: string; memory?: string } = {}): void {
+  fixture.pod(`ballast-${node}`, { cpu: "8", memory: "32Gi", ...requests, node });
+}
+
 const antiAffinity = (labels: Record<string, string>) => ({
   podAntiAffinity: {
     requiredDuringSchedulingIgnoredDuringExecution: [
@@ -22,20 +30,25 @@ describe("kube-scheduler filters", () => {
   it.each<{ name: string; setup: Setup; pod: (fixture: KubeFixture) => KubeObject; lands: string }>([
     {
       name: "a cordoned node is skipped",
-      setup: (f) => mutateNode(f, "node-1", (node) => void (node.spec = { ...node.spec, unschedulable: true })),
+      setup: (f) => {
+        ballast(f, "node-2");
+        mutateNode(f, "node-1", (node) => void (node.spec = { ...node.spec, unschedulable: true }));
+      },
       pod: (f) =>
         f.pod("web", { cpu: "1" }, (pod) => void (pod.spec = { ...pod.spec, nodeSelector: { zone: "east" } })),
       lands: "node-2",
     },
     {
       name: "an untolerated NoSchedule taint keeps the pod away",
-      setup: (f) =>
+      setup: (f) => {
+        ballast(f, "node-2");
         mutateNode(
           f,
           "node-1",
           (node) =>
             void (node.spec = { ...node.spec, taints: [{ key: "dedicated", value: "gpu", effect: "NoSchedule" }] }),
-        ),
+        );
+      },
       pod: (f) => f.pod("web", {}, (pod) => void (pod.spec = { ...pod.spec, nodeSelector: { zone: "east" } })),
       lands: "node-2",
     },
@@ -105,7 +118,10 @@ describe("kube-scheduler filters", () => {
     },
     {
       name: "pod anti-affinity avoids the node of a matching pod",
-      setup: (f) => f.pod("db-1", { labels: { app: "db" }, node: "node-1" }),
+      setup: (f) => {
+        ballast(f, "node-2");
+        f.pod("db-1", { labels: { app: "db" }, node: "node-1" });
+      },
       pod: (f) =>
         f.pod("db-2", { labels: { app: "db" } }, (pod) => {
           pod.spec = { ...pod.spec, nodeSelector: { zone: "east" }, affinity: antiAffinity({ app: "db" }) };
@@ -114,12 +130,14 @@ describe("kube-scheduler filters", () => {
     },
     {
       name: "an existing pod's anti-affinity keeps matching pods off its node (symmetric rule)",
-      setup: (f) =>
+      setup: (f) => {
+        ballast(f, "node-2");
         f.pod(
           "guard",
           { node: "node-1" },
           (pod) => void (pod.spec = { ...pod.spec, affinity: antiAffinity({ app: "noisy" }) }),
-        ),
+        );
+      },
       pod: (f) =>
         f.pod(
           "noisy",
@@ -148,7 +166,11 @@ describe("kube-scheduler filters", () => {
     },
     {
       name: "cpu requests must fit what is left",
-      setup: (f) => f.pod("big", { cpu: "14", node: "node-1" }),
+      // node-2's memory is nearly all requested, so scoring alone would pick node-1 despite "big".
+      setup: (f) => {
+        ballast(f, "node-2", { cpu: "0", memory: "63Gi" });
+        f.pod("big", { cpu: "14", node: "node-1" });
+      },
       pod: (f) =>
         f.pod("web", { cpu: "4" }, (pod) => void (pod.spec = { ...pod.spec, nodeSelector: { zone: "east" } })),
       lands: "node-2",
@@ -161,13 +183,16 @@ describe("kube-scheduler filters", () => {
     },
     {
       name: "extended resources such as GPUs are counted",
-      setup: (f) => f.pod("trainer", { extra: { "nvidia.com/gpu": "1" }, node: "node-2" }),
+      setup: (f) => {
+        ballast(f, "node-1");
+        f.pod("trainer", { extra: { "nvidia.com/gpu": "1" }, node: "node-2" });
+      },
       pod: (f) => f.pod("inference", { extra: { "nvidia.com/gpu": "1" } }),
       lands: "node-1",
     },
     {
       name: "the initial-node hint places the pod where the scenario put it",
-      setup: () => undefined,
+      setup: (f) => ballast(f, "node-2"),
       pod: (f) =>
         f.pod("vm", { cpu: "1" }, (pod) => void (pod.metadata.annotations = { [INITIAL_NODE_ANNOTATION]: "node-2" })),
       lands: "node-2",
@@ -281,7 +306,7 @@ describe("kube-scheduler scoring", () => {
     expect(nodeOf(fixture.getPod("web"))).toBe("node-2");
   });
 
-  it("spreads equal pods over equal nodes, the same way for the same seed", () => {
+  it("spreads equal pods over equal nodes, the same way for the same seed and another way for another seed", () => {
     const placements = [1, 1, 2].map((seed) => {
       const fixture = cluster(4, seed);
       for (let index = 0; index < 8; index += 1) fixture.pod(`web-${index}`);
@@ -290,6 +315,9 @@ describe("kube-scheduler scoring", () => {
     });
     expect(placements[0]).toEqual(placements[1]);
     expect(new Set(placements[0]).size).toBeGreaterThan(1);
+    // Ties are broken by the seeded random source, not by a fixed node order.
+    expect(placements[2]).not.toEqual(placements[0]);
+    expect(new Set(placements[2]).size).toBeGreaterThan(1);
   });
 
   it.each([

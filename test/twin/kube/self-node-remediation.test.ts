@@ -73,6 +73,7 @@ describe("SelfNodeRemediation (self-node-remediation)", () => {
     fixture.twin.advance(started + 182_000 - fixture.now());
     expect(fixture.getPod("vm-launcher")).toBeUndefined();
     expect(snrObject(fixture, "node-1")?.status?.phase).toBe("Fencing-Completed");
+    expect(taintKeys(fixture.getNode("node-1"))).toContain("remediation.medik8s.io/self-node-remediation:NoSchedule");
 
     fixture.runtime.store.delete(fixture.resources.selfNodeRemediations, "default", "node-1");
     fixture.settle();

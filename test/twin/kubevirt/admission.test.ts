@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { ApiError, type Status } from "../../../src/twin/api/status.ts";
 import type { Twin } from "../../../src/twin/twin.ts";
 import {
   NAMESPACE,
@@ -10,17 +9,7 @@ import {
   launcherPods,
   vmiOf,
 } from "../support/kubevirt-fixture.ts";
-
-/** The Status an API call was refused with. */
-function refusal(call: () => unknown): Status {
-  try {
-    call();
-  } catch (error) {
-    if (error instanceof ApiError) return error.status;
-    throw error;
-  }
-  throw new Error("the call was not refused");
-}
+import { refusal } from "../support/api-refusal.ts";
 
 function runningTwin(options: { masquerade?: boolean } = {}): Twin {
   const twin = kubevirtTwin();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiError, type Status } from "../../../src/twin/api/status.ts";
+import type { Status } from "../../../src/twin/api/status.ts";
 import { KubeVirtContext } from "../../../src/twin/kubevirt/context.ts";
 import { admitLauncherEviction } from "../../../src/twin/kubevirt/eviction.ts";
 import type { Twin } from "../../../src/twin/twin.ts";
@@ -7,6 +7,7 @@ import {
   MiB,
   NAMESPACE,
   advance,
+  at,
   conditionOf,
   createVm,
   eventsFor,
@@ -17,27 +18,18 @@ import {
   podNamed,
   vmiOf,
 } from "../support/kubevirt-fixture.ts";
+import { refusalOf } from "../support/api-refusal.ts";
 
 const WEBHOOK = 'admission webhook "virt-launcher-eviction-interceptor.kubevirt.io" denied the request: ';
 
-function refusal(call: () => void): Status | undefined {
-  try {
-    call();
-    return undefined;
-  } catch (error) {
-    if (error instanceof ApiError) return error.status;
-    throw error;
-  }
-}
-
 /** Evicts a pod through the twin's eviction path (KubeVirt's webhook, then the default eviction). */
 function evict(twin: Twin, pod: string): Status | undefined {
-  return refusal(() => twin.runtime.evictPod(NAMESPACE, pod));
+  return refusalOf(() => twin.runtime.evictPod(NAMESPACE, pod));
 }
 
 /** KubeVirt's webhook alone, with an Eviction body (as the API server passes it). */
 function intercept(twin: Twin, pod: string, body: unknown): Status | undefined {
-  return refusal(() => admitLauncherEviction(new KubeVirtContext(twin.runtime), NAMESPACE, pod, body));
+  return refusalOf(() => admitLauncherEviction(new KubeVirtContext(twin.runtime), NAMESPACE, pod, body));
 }
 
 function runningVm(twin: Twin, options: { evictionStrategy?: string; masquerade?: boolean } = {}): string {
@@ -138,6 +130,7 @@ describe("evacuation", () => {
     const twin = kubevirtTwin();
     const pod = runningVm(twin, { evictionStrategy: "LiveMigrate" });
     const source = podNamed(twin, pod)?.spec?.nodeName;
+    expect(source).toEqual(expect.any(String));
     evict(twin, pod);
     advance(twin, 0.5);
     expect(conditionOf(vmiOf(twin, "web"), "EvictionRequested")).toMatchObject({ status: "True" });
@@ -155,6 +148,10 @@ describe("evacuation", () => {
     );
     advance(twin, 60);
     const vmi = vmiOf(twin, "web");
+    const target = at(migrationsOf(twin, "web")[0], "status", "migrationState", "targetNode");
+    expect(target).toEqual(expect.any(String));
+    expect(target).not.toBe(source);
+    expect(vmi?.status?.nodeName).toBe(target);
     expect(vmi?.status?.nodeName).not.toBe(source);
     expect(vmi?.status).not.toHaveProperty("evacuationNodeName");
     expect(conditionOf(vmi, "EvictionRequested")).toBeUndefined();

@@ -77,10 +77,11 @@ describe("a new VM, by run strategy", () => {
     expect(vm?.metadata.finalizers).toEqual(["kubevirt.io/virtualMachineControllerFinalize"]);
   });
 
-  it("refuses spec.running together with spec.runStrategy and starts nothing", () => {
+  it("starts nothing for a VM that sets both spec.running and spec.runStrategy", () => {
     const twin = kubevirtTwin();
     createVm(twin, "vm1", { apply: (vm) => Object.assign(vm.spec ?? {}, { running: true }) });
     advance(twin, 30);
+    expect(vmOf(twin, "vm1")?.spec).toMatchObject({ running: true, runStrategy: "Always" });
     expect(vmiOf(twin, "vm1")).toBeUndefined();
   });
 

@@ -1,15 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../../src/twin/api/types.ts";
 import { EVENT_TTL_MS } from "../../../src/twin/runtime/events.ts";
-import { Twin } from "../../../src/twin/twin.ts";
+import type { Twin } from "../../../src/twin/twin.ts";
+import { twinWithNamespace } from "../support/namespaced-twin.ts";
 
 const MINUTE = 60_000;
-
-function twinWithNamespace(): Twin {
-  const twin = Twin.create({ seed: 3, start: Date.parse("2026-11-22T08:00:00Z") });
-  twin.runtime.store.create(twin.runtime.resources.namespaces, { metadata: { name: "vms" } });
-  return twin;
-}
 
 const subject: KubeObject = {
   apiVersion: "kubevirt.io/v1",
@@ -27,7 +22,7 @@ function emit(twin: Twin, reason: string): void {
 
 describe("Events", () => {
   it("counts a repeat on the same Event", () => {
-    const twin = twinWithNamespace();
+    const twin = twinWithNamespace(3);
     emit(twin, "Started");
     twin.advance(MINUTE);
     emit(twin, "Started");
@@ -35,7 +30,7 @@ describe("Events", () => {
   });
 
   it("expire an hour after their last write, as with kube-apiserver's --event-ttl", () => {
-    const twin = twinWithNamespace();
+    const twin = twinWithNamespace(3);
     emit(twin, "Old");
     emit(twin, "Renewed");
     twin.advance(30 * MINUTE);
@@ -47,7 +42,7 @@ describe("Events", () => {
   });
 
   it("starts a new Event for a repeat after the old one expired", () => {
-    const twin = twinWithNamespace();
+    const twin = twinWithNamespace(3);
     emit(twin, "Started");
     twin.advance(EVENT_TTL_MS + 2 * MINUTE);
     emit(twin, "Started");

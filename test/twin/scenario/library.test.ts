@@ -61,8 +61,10 @@ describe.each(LIBRARY)("the %s scenario", (name) => {
     const document: unknown = parse(readFileSync(join(SCENARIO_LIBRARY, `${name}.yaml`), "utf8"));
     expect(validate(document), JSON.stringify(validate.errors)).toBe(true);
   });
+});
 
-  it.skipIf(!APPLIED.includes(name))("applies to a twin, and every VM runs where its placement put it", async () => {
+describe.each(APPLIED)("the %s scenario", (name) => {
+  it("applies to a twin, and every VM runs where its placement put it", async () => {
     const { twin, vms } = await appliedTwin(name);
     expect(vms.length).toBeGreaterThan(0);
     twin.advance(2 * 60_000);

@@ -227,9 +227,23 @@ describe("scenario references", () => {
     expect(await resolveScenarioReference("demo")).toBe(join(SCENARIO_LIBRARY, "demo.yaml"));
   });
 
-  it("prefers an existing file path", async () => {
+  it("takes a library file's own path as it is", async () => {
     const file = join(SCENARIO_LIBRARY, "zones.yaml");
     expect(await resolveScenarioReference(file)).toBe(file);
+  });
+
+  it("prefers an existing file over the library scenario of the same name", async () => {
+    // A file named "demo" in the working directory: the reference is both a path and a library name.
+    const dir = await mkdtemp(join(tmpdir(), "kubedrs-scenario-ref-"));
+    const cwd = process.cwd();
+    try {
+      await writeFile(join(dir, "demo"), "kind: TwinScenario\n");
+      process.chdir(dir);
+      expect(await resolveScenarioReference("demo")).toBe("demo");
+    } finally {
+      process.chdir(cwd);
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("finds nothing for an unknown name", async () => {

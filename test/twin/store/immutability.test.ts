@@ -1,15 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { Twin } from "../../../src/twin/twin.ts";
-
-function twinWithNamespace(): Twin {
-  const twin = Twin.create({ seed: 5, start: Date.parse("2026-11-22T08:00:00Z") });
-  twin.runtime.store.create(twin.runtime.resources.namespaces, { metadata: { name: "vms" } });
-  return twin;
-}
+import { twinWithNamespace } from "../support/namespaced-twin.ts";
 
 describe("stored objects", () => {
   it("are frozen in the test suite, so an in-place change fails loudly", () => {
-    const twin = twinWithNamespace();
+    const twin = twinWithNamespace(5);
     const namespace = twin.runtime.store.get(twin.runtime.resources.namespaces, undefined, "vms");
     expect(() => {
       if (namespace) namespace.metadata.labels = { changed: "in place" };
@@ -17,7 +11,7 @@ describe("stored objects", () => {
   });
 
   it("a status write makes a new version and keeps the old version whole", () => {
-    const twin = twinWithNamespace();
+    const twin = twinWithNamespace(5);
     const { store, resources } = twin.runtime;
     const created = store.create(resources.virtualMachines, {
       metadata: { name: "web", namespace: "vms" },

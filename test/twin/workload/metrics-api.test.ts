@@ -1,10 +1,7 @@
-import { execFile, execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { promisify } from "node:util";
+import { execFileSync } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Twin } from "../../../src/twin/twin.ts";
+import { Kubectl } from "../../e2e/kubectl.ts";
 import { START, addLauncherPod, ensureNamespace, getJson, servedGuestTwin } from "../support/workload-fixture.ts";
 
 const NODES = "/apis/metrics.k8s.io/v1beta1/nodes";
@@ -150,17 +147,17 @@ describe.skipIf(!kubectlAvailable())("kubectl top", () => {
   it("shows nodes and pods", async () => {
     const { twin } = await serve();
     twin.advance(30_000);
-    const directory = mkdtempSync(join(tmpdir(), "kubedrs-top-"));
-    const kubeconfig = join(directory, "kubeconfig");
-    writeFileSync(kubeconfig, twin.kubeconfig());
-    // Asynchronously: the twin serves kubectl from this very process.
-    const run = async (args: string[]): Promise<string> =>
-      (await promisify(execFile)("kubectl", ["--kubeconfig", kubeconfig, ...args], { timeout: 20_000 })).stdout;
-    const nodes = await run(["top", "node", "--no-headers"]);
-    expect(nodes).toMatch(/^node-a\s+2320m\s+\d+%\s+6144Mi\s+\d+%/m);
-    expect(nodes).toMatch(/^node-b\s+320m/m);
-    expect(await run(["top", "pod", "-A", "--no-headers"])).toMatch(
-      /^tenant\s+virt-launcher-db-abcde\s+2000m\s+4096Mi/m,
-    );
+    // kubectl in a scratch HOME that close() removes; it runs asynchronously, as the twin serves it from this process.
+    const kubectl = await Kubectl.forTwin(twin);
+    try {
+      const nodes = await kubectl.ok("top", "node", "--no-headers");
+      expect(nodes).toMatch(/^node-a\s+2320m\s+\d+%\s+6144Mi\s+\d+%/m);
+      expect(nodes).toMatch(/^node-b\s+320m/m);
+      expect(await kubectl.ok("top", "pod", "-A", "--no-headers")).toMatch(
+        /^tenant\s+virt-launcher-db-abcde\s+2000m\s+4096Mi/m,
+      );
+    } finally {
+      await kubectl.close();
+    }
   });
 });

@@ -8,10 +8,5 @@ export { nodeFromKube, type NodeExtras } from "./node.ts";
 export { vmFromKube, type VmSources } from "./vm.ts";
 export { migrationFromKube } from "./migration.ts";
 export { migrationPolicyFromKube } from "./migration-policy.ts";
-export {
-  DEFAULT_MIGRATION_BANDWIDTH,
-  KUBEVIRT_MIGRATION_DEFAULTS,
-  kubevirtFromKube,
-  type SnapshotKubevirt,
-} from "./kubevirt.ts";
+export { kubevirtFromKube, type SnapshotKubevirt } from "./kubevirt.ts";
 export { snapshotFromObjects, type KubeObjects, type SnapshotFromObjects } from "./snapshot.ts";

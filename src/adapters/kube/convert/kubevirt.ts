@@ -17,8 +17,6 @@ import { describeObject, type JsonObject } from "./meta.ts";
 
 export type SnapshotKubevirt = ClusterSnapshot["kubevirt"];
 
-export { DEFAULT_MIGRATION_BANDWIDTH, KUBEVIRT_MIGRATION_DEFAULTS };
-
 function migrationsOf(migrations: Field): MigrationConfiguration {
   const defaults = KUBEVIRT_MIGRATION_DEFAULTS;
   return compact({

@@ -16,6 +16,7 @@ import { setCondition } from "../shared/conditions.ts";
 import { ControllerBase } from "../shared/controller-base.ts";
 import { asRecord, isDeleting, isPodReady, keyOf, labelsOf, nameOf } from "../shared/objects.ts";
 import { budgetCounts, budgetSpecOf } from "./budget.ts";
+import { jsonEqual } from "../../api/json-equal.ts";
 
 /** The disruption controller forgets an evicted pod that was not deleted after this long. */
 const DELETION_TIMEOUT_MS = 2 * 60_000;
@@ -84,7 +85,7 @@ export class DisruptionController extends ControllerBase {
       this.budgetsByNamespace.get(event.object.metadata.namespace ?? "default")?.delete(key);
       return;
     }
-    const specChanged = event.old === undefined || JSON.stringify(event.old.spec) !== JSON.stringify(event.object.spec);
+    const specChanged = event.old === undefined || !jsonEqual(event.old.spec, event.object.spec);
     const unobserved = event.object.status?.observedGeneration !== event.object.metadata.generation;
     if (!specChanged && !unobserved) return;
     this.indexBudget(event.object);

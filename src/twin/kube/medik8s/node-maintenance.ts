@@ -21,6 +21,7 @@ import { TAINT, addTaint, removeTaint } from "../shared/taints.ts";
 import { DrainPass, podsForDeletion } from "./drain.ts";
 import { statusOnlyChange } from "../shared/events.ts";
 import { EXCLUDE_FROM_REMEDIATION_LABEL, hasFinalizer, withFinalizer, withoutFinalizer } from "./remediation.ts";
+import { jsonEqual } from "../../api/json-equal.ts";
 
 export const NODE_MAINTENANCE_FINALIZER = "foregroundDeleteNodeMaintenance";
 export const DRAIN_TAINT = "medik8s.io/drain";
@@ -221,7 +222,7 @@ export class NodeMaintenanceController extends ControllerBase {
         if (value === undefined) delete status[key];
         else status[key] = value;
       }
-      if (JSON.stringify(status) === JSON.stringify(draft.status ?? {})) return false;
+      if (jsonEqual(status, draft.status ?? {})) return false;
       draft.status = status;
       return true;
     });

@@ -48,6 +48,8 @@ import {
   withoutFinalizer,
 } from "./remediation.ts";
 import { isolationDecisionSeconds, safeTimeToAssumeRebootedSeconds } from "./snr-safe-time.ts";
+import { jsonEqual } from "../../api/json-equal.ts";
+import { isoSeconds } from "../../../synth/clock.ts";
 
 export const SNR_FINALIZER = "self-node-remediation.medik8s.io/snr-finalizer";
 export const SNR_TAINT = "remediation.medik8s.io/self-node-remediation";
@@ -212,8 +214,7 @@ export class SelfNodeRemediationController extends ControllerBase {
       remediationMessage("Remediation process - about to update required fencing time on snr"),
     );
     this.updateStatus(snr, {
-      timeAssumedRebooted:
-        asText(snr.status?.timeAssumedRebooted) ?? new Date(rebootedBy).toISOString().replace(/\.\d{3}Z$/, "Z"),
+      timeAssumedRebooted: asText(snr.status?.timeAssumedRebooted) ?? isoSeconds(rebootedBy),
       phase: "Pre-Reboot-Completed",
     });
     this.agentReboots(snr, node);
@@ -393,7 +394,7 @@ export class SelfNodeRemediationController extends ControllerBase {
         if (value === undefined) delete status[key];
         else status[key] = value;
       }
-      if (JSON.stringify(status) === JSON.stringify(draft.status ?? {})) return false;
+      if (jsonEqual(status, draft.status ?? {})) return false;
       draft.status = status;
       return true;
     });

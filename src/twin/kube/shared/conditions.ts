@@ -5,6 +5,7 @@
  */
 import { type KubeObject, isRecord } from "../../api/types.ts";
 import { asList } from "./objects.ts";
+import { jsonEqual } from "../../api/json-equal.ts";
 
 export interface ConditionChange {
   readonly type: string;
@@ -25,7 +26,7 @@ export function setCondition(draft: KubeObject, change: ConditionChange, now: st
   if (existing?.status !== change.status || existing.lastTransitionTime === undefined) next.lastTransitionTime = now;
   assignOrDelete(next, "reason", change.reason);
   assignOrDelete(next, "message", change.message);
-  if (existing && JSON.stringify(existing) === JSON.stringify(next)) return false;
+  if (existing && jsonEqual(existing, next)) return false;
   if (index >= 0) conditions[index] = next;
   else conditions.push(next);
   draft.status.conditions = conditions;

@@ -56,16 +56,8 @@ export abstract class ControllerBase implements Controller {
   }
 
   protected nowIso(): string {
-    const now = this.runtime.clock.now();
-    if (now !== this.isoAt) {
-      this.isoAt = now;
-      this.iso = this.runtime.clock.nowIso();
-    }
-    return this.iso;
+    return this.runtime.clock.nowIso();
   }
-
-  private isoAt = Number.NaN;
-  private iso = "";
 
   protected watch(resource: ResourceType | undefined, listener: StoreListener): void {
     this.unsubscribers.push(this.runtime.store.subscribe(resource, listener));

@@ -1,5 +1,6 @@
 /** Telling store events apart the way controllers filter their watches. */
 import type { StoreEvent } from "../../store/store.ts";
+import { jsonEqual } from "../../api/json-equal.ts";
 
 /**
  * A MODIFIED event that changed only the status: a controller's own status write. Operators
@@ -12,5 +13,5 @@ export function statusOnlyChange(event: StoreEvent): boolean {
   const { status: _oldStatus, metadata: oldMetadata, ...oldRest } = event.old;
   const { resourceVersion: _rv, ...meta } = metadata;
   const { resourceVersion: _oldRv, ...oldMeta } = oldMetadata;
-  return JSON.stringify([rest, meta]) === JSON.stringify([oldRest, oldMeta]);
+  return jsonEqual(rest, oldRest) && jsonEqual(meta, oldMeta);
 }

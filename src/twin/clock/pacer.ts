@@ -1,11 +1,11 @@
 /**
- * Paces a twin's virtual clock against the wall clock for `kubedrs twin`: virtual time is the
+ * Paces a twin's virtual clock against the wall clock (`Twin.start`): virtual time is the
  * start plus the wall time since, times the speed, and never passes the end. Anchoring to the
  * start (rather than adding up tick lengths) keeps the pace exact when ticks run late, and the cap
  * makes a run stop at the scenario's end to the millisecond. The shell owns the real timer; the
  * twin only ever sees its VirtualClock.
  */
-import type { VirtualClock } from "../clock/virtual-clock.ts";
+import type { VirtualClock } from "./virtual-clock.ts";
 
 const TICK_MS = 20;
 
