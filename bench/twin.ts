@@ -89,6 +89,7 @@ const LISTS: Record<string, { path: string; accept?: string }> = {
   pods: { path: "/api/v1/pods" },
   virtualmachineinstances: { path: "/apis/kubevirt.io/v1/virtualmachineinstances" },
   virtualmachineinstancesTable: { path: "/apis/kubevirt.io/v1/virtualmachineinstances", accept: TABLE },
+  virtualmachineinstancesTablePage: { path: "/apis/kubevirt.io/v1/virtualmachineinstances?limit=500", accept: TABLE },
 };
 
 /** The twin's own share: one full list, to the last byte, with no client decoding it. */
