@@ -378,6 +378,53 @@ export const RESOURCES: readonly ResourceType[] = [
     verbs: ["get", "list"],
     virtual: true,
   }),
+  // kubedrs's own policy kinds as custom resources: cluster-scoped and stored as given, like CRDs whose
+  // schema keeps unknown fields; the controller validates them and reports a bad one.
+  define({
+    group: "kubedrs.io",
+    version: "v1alpha1",
+    kind: "BalancePolicy",
+    plural: "balancepolicies",
+    namespaced: false,
+    shortNames: ["bp"],
+    categories: ["kubedrs"],
+  }),
+  define({
+    group: "kubedrs.io",
+    version: "v1alpha1",
+    kind: "PlacementRule",
+    plural: "placementrules",
+    namespaced: false,
+    shortNames: ["pr"],
+    categories: ["kubedrs"],
+  }),
+  define({
+    group: "kubedrs.io",
+    version: "v1alpha1",
+    kind: "MigrationProfile",
+    plural: "migrationprofiles",
+    namespaced: false,
+    shortNames: ["mprof"],
+    categories: ["kubedrs"],
+  }),
+  define({
+    group: "kubedrs.io",
+    version: "v1alpha1",
+    kind: "MaintenancePolicy",
+    plural: "maintenancepolicies",
+    namespaced: false,
+    shortNames: ["mp"],
+    categories: ["kubedrs"],
+  }),
+  define({
+    group: "kubedrs.io",
+    version: "v1alpha1",
+    kind: "FailoverPolicy",
+    plural: "failoverpolicies",
+    namespaced: false,
+    shortNames: ["fp"],
+    categories: ["kubedrs"],
+  }),
 ];
 
 export class ResourceRegistry {
