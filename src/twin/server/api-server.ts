@@ -79,6 +79,11 @@ export class ApiServer {
     return info;
   }
 
+  /** Cuts every open connection, watches included, and keeps serving: a network blip, for tests. */
+  dropConnections(): void {
+    this.server.closeAllConnections();
+  }
+
   async close(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));

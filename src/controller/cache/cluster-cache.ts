@@ -1,0 +1,112 @@
+/**
+ * The controller's view of the cluster: one reflector per resource the snapshot is built from.
+ * `objects(now)` hands their contents to the snapshot converters; nothing here interprets them.
+ */
+import type { ApiClient } from "../../adapters/kube/client/api-client.ts";
+import { Reflector, type ReflectorLog } from "../../adapters/kube/client/reflector.ts";
+import type { JsonObject } from "../../adapters/kube/convert/meta.ts";
+import type { KubeObjects } from "../../adapters/kube/convert/snapshot.ts";
+import { trimObject, trimPod } from "./trim.ts";
+
+export const KUBEDRS_MANAGED = "app.kubernetes.io/managed-by=kubedrs";
+
+interface Source {
+  readonly path: string;
+  readonly labelSelector?: string;
+  readonly trim?: (object: JsonObject) => JsonObject;
+  /** A CRD that may not be installed (medik8s). */
+  readonly optional?: boolean;
+}
+
+const SOURCES = {
+  nodes: { path: "/api/v1/nodes" },
+  pods: { path: "/api/v1/pods", labelSelector: "kubevirt.io=virt-launcher", trim: trimPod },
+  namespaces: { path: "/api/v1/namespaces" },
+  leases: { path: "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases" },
+  vmis: { path: "/apis/kubevirt.io/v1/virtualmachineinstances" },
+  vms: { path: "/apis/kubevirt.io/v1/virtualmachines" },
+  vmims: { path: "/apis/kubevirt.io/v1/virtualmachineinstancemigrations" },
+  kubevirts: { path: "/apis/kubevirt.io/v1/kubevirts" },
+  migrationPolicies: { path: "/apis/migrations.kubevirt.io/v1alpha1/migrationpolicies" },
+  nodeMaintenances: { path: "/apis/nodemaintenance.medik8s.io/v1beta1/nodemaintenances", optional: true },
+} as const satisfies Record<string, Source>;
+
+export type CachedResource = keyof typeof SOURCES;
+
+export interface ClusterCacheOptions {
+  readonly api: ApiClient;
+  readonly log: ReflectorLog;
+  readonly resyncMs?: number;
+  /** Called on any change to any resource (the executor wakes on migration changes). */
+  readonly onChange?: (resource: CachedResource) => void;
+}
+
+export class ClusterCache {
+  private readonly reflectors: Record<CachedResource, Reflector>;
+
+  constructor(options: ClusterCacheOptions) {
+    const entries = (Object.entries(SOURCES) as [CachedResource, Source][]).map(([name, source]) => {
+      const reflector = new Reflector({
+        api: options.api,
+        path: source.path,
+        log: options.log,
+        trim: source.trim ?? trimObject,
+        ...(source.labelSelector !== undefined && { labelSelector: source.labelSelector }),
+        ...(source.optional === true && { optional: true }),
+        ...(options.resyncMs !== undefined && { resyncMs: options.resyncMs }),
+        onChange: () => options.onChange?.(name),
+      });
+      return [name, reflector] as const;
+    });
+    this.reflectors = Object.fromEntries(entries) as Record<CachedResource, Reflector>;
+  }
+
+  async start(): Promise<void> {
+    await Promise.all(Object.values(this.reflectors).map((reflector) => reflector.start()));
+  }
+
+  stop(): void {
+    for (const reflector of Object.values(this.reflectors)) reflector.stop();
+  }
+
+  /** The resources whose first list is still outstanding; empty once the cache can be planned from. */
+  unsynced(): CachedResource[] {
+    return (Object.keys(this.reflectors) as CachedResource[]).filter((name) => !this.reflectors[name].synced);
+  }
+
+  /** Sum of every reflector's change counter: equal values mean nothing changed in between. */
+  version(): number {
+    return Object.values(this.reflectors).reduce((sum, reflector) => sum + reflector.version, 0);
+  }
+
+  list(resource: CachedResource): JsonObject[] {
+    return this.reflectors[resource].list();
+  }
+
+  get(resource: CachedResource, key: string): JsonObject | undefined {
+    return this.reflectors[resource].get(key);
+  }
+
+  size(resource: CachedResource): number {
+    return this.reflectors[resource].size();
+  }
+
+  /** Everything the snapshot converters read, as of `takenAt`. */
+  objects(takenAt: string, name: string): KubeObjects {
+    const kubevirt = this.list("kubevirts")[0];
+    return {
+      takenAt,
+      name,
+      nodes: this.list("nodes"),
+      pods: this.list("pods"),
+      namespaces: this.list("namespaces"),
+      leases: this.list("leases"),
+      vmis: this.list("vmis"),
+      vms: this.list("vms"),
+      vmims: this.list("vmims"),
+      migrationPolicies: this.list("migrationPolicies"),
+      nodeMaintenances: this.list("nodeMaintenances"),
+      ...(kubevirt !== undefined && { kubevirt }),
+    };
+  }
+}
