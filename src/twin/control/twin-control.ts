@@ -2,6 +2,7 @@
  * Run-time control of a twin, over HTTP next to its Kubernetes API:
  *
  *   GET  /twin/v1/status   virtual time, speed, the hosts' truth, split-brains, object counts
+ *   GET  /twin/v1/clock    virtual time and speed only: cheap enough for a client to poll
  *   GET  /twin/v1/log      the event log (?since=N&limit=M; ?format=text for plain lines)
  *   POST /twin/v1/events   inject an event (the scenario's event schema, without `at`), now
  *
@@ -105,8 +106,20 @@ async function serveInject(attached: Attached, request: IncomingMessage, respons
   sendJson(response, 201, injectEvent(attached.runtime, attached.rng, event));
 }
 
+/** What a controller on the twin's clock reads (src/controller/clock.ts), without status's per-host counts. */
+function serveClock(attached: Attached, _request: IncomingMessage, response: ServerResponse): void {
+  const { clock } = attached.runtime;
+  sendJson(response, 200, {
+    apiVersion: CONTROL_API_VERSION,
+    kind: "TwinClock",
+    time: clock.nowIso(),
+    speed: attached.speed,
+  });
+}
+
 const HANDLERS: Readonly<Record<string, Handler>> = {
   "GET /twin/v1/status": serveStatus,
+  "GET /twin/v1/clock": serveClock,
   "GET /twin/v1/log": serveLog,
   "POST /twin/v1/events": serveInject,
 };
