@@ -2,6 +2,7 @@
  * plan(snapshot model, policies, now, rng) → Plan. The balancing entry point of the core: pure,
  * deterministic, and explaining every move it makes and every VM it could not move.
  */
+import { migrationLimits } from "../execute/limits.ts";
 import type { ClusterModel, VmInfo } from "../model/cluster.ts";
 import { LOAD_RESOURCES, type LoadResource } from "../model/load.ts";
 import { Placement } from "../model/placement.ts";
@@ -116,16 +117,11 @@ function runDomain(shared: Shared, assignment: DomainAssignment): DomainRun {
 }
 
 function scheduleLimits(input: PlanInput, domains: readonly DomainAssignment[]): ScheduleLimits {
-  const kubevirt = input.model.migrationConfig;
-  const specs = domains.map((domain) => domain.policy.spec.limits);
-  return {
-    parallel: Math.min(kubevirt.parallelMigrationsPerCluster, ...specs.map((limits) => limits.maxParallelMigrations)),
-    outboundPerNode: Math.min(
-      kubevirt.parallelOutboundMigrationsPerNode,
-      ...specs.map((limits) => limits.maxOutboundPerNode),
-    ),
-    inboundPerNode: Math.min(...specs.map((limits) => limits.maxInboundPerNode)),
-  };
+  const limits = migrationLimits(
+    input.model.migrationConfig,
+    domains.map((domain) => domain.policy.spec.limits),
+  );
+  return { parallel: limits.cluster, outboundPerNode: limits.outboundPerNode, inboundPerNode: limits.inboundPerNode };
 }
 
 function weightedImbalance(reports: readonly DomainReport[], key: "imbalanceBefore" | "imbalanceAfter"): number {

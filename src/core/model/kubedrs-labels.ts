@@ -14,6 +14,14 @@ export const KUBEDRS = {
   reason: "kubedrs.io/reason",
   /** On a VMIM: the node the move targets. */
   target: "kubedrs.io/target",
+  /** On a VMIM: the node the move starts from. */
+  source: "kubedrs.io/source",
+  /** On a VMIM: balance, rule or evacuate. */
+  moveKind: "kubedrs.io/move-kind",
+  /** On a VMIM: the expected gain and cost, in balance points, and the predicted copy. */
+  expectation: "kubedrs.io/expectation",
+  /** On a VMIM: when kubedrs gives up on it and cancels it (RFC 3339), if KubeVirt has not ended it. */
+  deadline: "kubedrs.io/deadline",
   /** On objects kubedrs creates and owns. */
   managedBy: "app.kubernetes.io/managed-by",
 } as const;
