@@ -64,7 +64,7 @@ export class LeaseElector {
   private stopping: Promise<void> | undefined;
 
   constructor(options: LeaseElectorOptions) {
-    requireNames(options);
+    requireNames({ namespace: options.namespace, name: options.name, identity: options.identity });
     this.identity = options.identity;
     this.timing = electionTiming(options);
     this.client = new LeaseClient({
