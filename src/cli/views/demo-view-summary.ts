@@ -5,7 +5,7 @@
  * without colour.
  */
 import { bytes, decimal3, duration, MISSING, times } from "./demo-view-format.ts";
-import { padEnd, palette, type Palette } from "./terminal-text.ts";
+import { padEnd, palette, printable, type Palette } from "./terminal-text.ts";
 
 export interface DemoSummary {
   scenario: string;
@@ -42,7 +42,7 @@ export function renderSummary(summary: DemoSummary, options: SummaryOptions): st
     ["hot after", nodeList(summary.hotNodesAfter, paint)],
   ];
   const labelWidth = Math.max(...rows.map(([label]) => label.length)) + 2;
-  const title = `kubedrs demo: scenario ${summary.scenario}, ${summary.nodes} nodes, ${summary.vms} VMs`;
+  const title = printable(`kubedrs demo: scenario ${summary.scenario}, ${summary.nodes} nodes, ${summary.vms} VMs`);
   return [paint.bold(title), ...rows.map(([label, value]) => `${padEnd(label, labelWidth)}${value}`)].join("\n");
 }
 
@@ -88,5 +88,5 @@ function timeTaken(summary: DemoSummary): string {
 }
 
 function nodeList(names: readonly string[], paint: Palette): string {
-  return names.length === 0 ? paint.green("none") : paint.yellow(names.join(", "));
+  return names.length === 0 ? paint.green("none") : paint.yellow(printable(names.join(", ")));
 }

@@ -11,6 +11,7 @@ import {
   padEnd,
   padStart,
   palette,
+  printable,
   truncateEnd,
   truncateMiddle,
   visibleWidth,
@@ -108,10 +109,10 @@ export function renderFrame(frame: DemoFrame, options: FrameOptions): string {
 function headerLine(frame: DemoFrame, { width, paint }: Context): string {
   const segments = [
     paint.bold("kubedrs demo"),
-    wallClock(frame.time, width >= 80),
+    printable(wallClock(frame.time, width >= 80)),
     `+${duration(frame.elapsedSeconds)}`,
     `${times(frame.speed)} (${duration(frame.wallSeconds)} wall)`,
-    `policy ${frame.policy} (${frame.automation})`,
+    printable(`policy ${frame.policy} (${frame.automation})`),
   ];
   let line = segments[0] ?? "";
   for (const segment of segments.slice(1)) {
@@ -130,7 +131,8 @@ interface NodeLayout {
 function nodeLayout(nodes: readonly DemoNodeRow[], width: number): NodeLayout {
   const longest = Math.max(4, ...nodes.map((node) => [...node.name].length));
   const name = Math.min(16, longest);
-  const fixed = name + GAP.length * 4 + HOT.length + 2 * PERCENT_WIDTH + NODE_MOVES_WIDTH;
+  const moves = Math.max(NODE_MOVES_WIDTH, ...nodes.map((node) => flows(node).length));
+  const fixed = name + GAP.length * 4 + HOT.length + 2 * PERCENT_WIDTH + moves;
   const bar = Math.min(40, Math.max(4, Math.floor((width - fixed) / 2)));
   return { name, bar };
 }
@@ -195,7 +197,8 @@ function nodeRow(
 /** Where the imbalance stands against the policy's goal, in words that need no colour. */
 function standing(frame: DemoFrame, paint: Palette): string {
   const { imbalance, target, trigger } = frame;
-  if (target === null || !Number.isFinite(imbalance)) return paint.dim("no target");
+  if (!Number.isFinite(imbalance)) return paint.dim("not measured yet");
+  if (target === null) return paint.dim("no target");
   if (imbalance <= target) return paint.green("target met");
   if (trigger !== null && imbalance > trigger) return paint.red("above trigger");
   return paint.yellow("above target");
@@ -211,11 +214,12 @@ function imbalanceLines(frame: DemoFrame, { width, paint }: Context): string[] {
   // The sparkline's floor is the target when there is one, so reaching it reads as the lowest bar.
   const label = "trend     ";
   const history = frame.imbalanceHistory;
+  const passes = `  ${history.length} passes`;
+  const room = width - label.length - passes.length;
   const trend =
     history.length === 0
       ? paint.dim("no passes yet")
-      : paint.cyan(sparkline(history, width - label.length - 2, frame.target ?? undefined)) +
-        paint.dim(`  ${history.length} passes`);
+      : paint.cyan(sparkline(history, room, frame.target ?? undefined)) + paint.dim(passes);
   return [parts.join(GAP), `${label}${trend}`];
 }
 
@@ -247,20 +251,17 @@ function longestOf(values: readonly string[], floor: number): number {
 
 /** The reason column gets what the fixed columns leave, after the VM name takes up to 40 % of it. */
 function migrationLayout(rows: readonly DemoMigrationRow[], width: number): MigrationLayout {
-  const node = Math.min(12, longestOf([...rows.map((row) => row.from), ...rows.map((row) => row.to)], 4));
-  const phase = Math.min(
-    width < 80 ? 10 : 15,
-    longestOf(
-      rows.map((row) => row.phase),
-      "PHASE".length,
-    ),
-  );
-  const bar = width >= 100 ? 10 : width >= 80 ? 8 : 5;
-  const rest = width - (2 * node + 3) - phase - (bar + PERCENT_WIDTH) - 4 * GAP.length;
-  const natural = longestOf(
+  const narrow = width < 80;
+  const [nodeNames, phases, vms] = [
+    rows.flatMap((row) => [row.from, row.to]),
+    rows.map((row) => row.phase),
     rows.map((row) => row.vm),
-    2,
-  );
+  ];
+  const node = Math.min(narrow ? 8 : 12, longestOf(nodeNames, 4));
+  const phase = Math.min(narrow ? 10 : 15, longestOf(phases, "PHASE".length));
+  const bar = width >= 100 ? 10 : narrow ? 4 : 8;
+  const rest = width - (2 * node + 3) - phase - (bar + PERCENT_WIDTH) - 4 * GAP.length;
+  const natural = longestOf(vms, 2);
   const vm = Math.min(natural, Math.max(16, Math.floor(rest * 0.4)));
   const reason = rest - vm - GAP.length;
   if (reason >= 12) return { vm, node, phase, bar, reason };

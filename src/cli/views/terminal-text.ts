@@ -35,21 +35,32 @@ export function padStart(text: string, width: number): string {
   return " ".repeat(Math.max(0, width - visibleWidth(text))) + text;
 }
 
-/** Cuts plain text to `width` columns, ending in "…" when something was cut. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/**
+ * Text from the cluster with its control characters shown as "�": a name or event carrying an escape
+ * or a newline would otherwise move the cursor and break the frame's layout.
+ */
+export function printable(text: string): string {
+  return text.replace(CONTROL, "�");
+}
+
+/** Cuts text to `width` columns, ending in "…" when something was cut; control characters show as "�". */
 export function truncateEnd(text: string, width: number): string {
-  const chars = [...text];
-  if (chars.length <= width) return text;
+  const chars = [...printable(text)];
+  if (chars.length <= width) return chars.join("");
   if (width <= 0) return "";
   return chars.slice(0, width - 1).join("") + ELLIPSIS;
 }
 
 /**
- * Cuts plain text to `width` columns by dropping its middle, so "analytics/batch-worker-017" keeps
- * both its namespace and the numbered suffix that tells it from its siblings.
+ * Cuts text to `width` columns by dropping its middle, so "analytics/batch-worker-017" keeps both its
+ * namespace and the numbered suffix that tells it from its siblings. Control characters show as "�".
  */
 export function truncateMiddle(text: string, width: number): string {
-  const chars = [...text];
-  if (chars.length <= width) return text;
+  const chars = [...printable(text)];
+  if (chars.length <= width) return chars.join("");
   if (width <= 1) return truncateEnd(text, width);
   const tail = Math.floor((width - 1) / 2);
   const head = width - 1 - tail;
