@@ -3,7 +3,7 @@
  * subresources, selectable fields and printer columns. Discovery, routing, tables and the store
  * all read it, so a resource is described once.
  */
-import type { KubeObject } from "./types.ts";
+import { type KubeObject, isRecord } from "./types.ts";
 
 export interface Column {
   readonly name: string;
@@ -126,6 +126,21 @@ function involved(event: KubeObject): string {
   const kind = path(event, "involvedObject", "kind");
   const name = path(event, "involvedObject", "name");
   return `${typeof kind === "string" ? kind.toLowerCase() : ""}/${typeof name === "string" ? name : ""}`;
+}
+
+function count(value: unknown): number {
+  return typeof value === "number" ? value : 0;
+}
+
+/** "80/TCP,443/TCP", as kubectl prints a Service's ports. */
+function servicePorts(service: KubeObject): string {
+  const ports = path(service, "spec", "ports");
+  if (!Array.isArray(ports) || ports.length === 0) return "<none>";
+  return ports.map((port) => `${text(path(port, "port"))}/${text(path(port, "protocol") ?? "TCP")}`).join(",");
+}
+
+function roleRef(binding: KubeObject): string {
+  return `${text(path(binding, "roleRef", "kind"))}/${text(path(binding, "roleRef", "name"))}`;
 }
 
 interface Definition {
@@ -424,6 +439,113 @@ export const RESOURCES: readonly ResourceType[] = [
     namespaced: false,
     shortNames: ["fp"],
     categories: ["kubedrs"],
+  }),
+  // What kubedrs's own deployment (deploy/) is made of, stored as given so that
+  // `kubectl apply --dry-run=server -k deploy/` and a real apply work against the twin. Nothing
+  // acts on them: no pods come from a Deployment, no routes from a Service, no API from a CRD.
+  define({
+    version: "v1",
+    kind: "ServiceAccount",
+    plural: "serviceaccounts",
+    namespaced: true,
+    shortNames: ["sa"],
+  }),
+  define({
+    version: "v1",
+    kind: "ConfigMap",
+    plural: "configmaps",
+    namespaced: true,
+    shortNames: ["cm"],
+    columns: [column("Data", (o) => String(Object.keys(isRecord(o.data) ? o.data : {}).length)), ageColumn],
+  }),
+  define({
+    version: "v1",
+    kind: "Service",
+    plural: "services",
+    namespaced: true,
+    shortNames: ["svc"],
+    categories: ["all"],
+    subresources: ["status"],
+    columns: [
+      column("Type", (o) => text(path(o, "spec", "type") ?? "ClusterIP")),
+      column("Cluster-IP", (o) => text(path(o, "spec", "clusterIP"))),
+      column("Port(s)", servicePorts),
+      ageColumn,
+    ],
+  }),
+  define({
+    group: "apps",
+    version: "v1",
+    kind: "Deployment",
+    plural: "deployments",
+    namespaced: true,
+    shortNames: ["deploy"],
+    categories: ["all"],
+    subresources: ["status"],
+    columns: [
+      column("Ready", (o) => `${count(path(o, "status", "readyReplicas"))}/${count(path(o, "spec", "replicas") ?? 1)}`),
+      column("Up-to-date", (o) => String(count(path(o, "status", "updatedReplicas")))),
+      column("Available", (o) => String(count(path(o, "status", "availableReplicas")))),
+      ageColumn,
+    ],
+  }),
+  define({
+    group: "rbac.authorization.k8s.io",
+    version: "v1",
+    kind: "ClusterRole",
+    plural: "clusterroles",
+    namespaced: false,
+  }),
+  define({
+    group: "rbac.authorization.k8s.io",
+    version: "v1",
+    kind: "ClusterRoleBinding",
+    plural: "clusterrolebindings",
+    namespaced: false,
+    columns: [column("Role", roleRef), ageColumn],
+  }),
+  define({
+    group: "rbac.authorization.k8s.io",
+    version: "v1",
+    kind: "Role",
+    plural: "roles",
+    namespaced: true,
+  }),
+  define({
+    group: "rbac.authorization.k8s.io",
+    version: "v1",
+    kind: "RoleBinding",
+    plural: "rolebindings",
+    namespaced: true,
+    columns: [column("Role", roleRef), ageColumn],
+  }),
+  define({
+    group: "apiextensions.k8s.io",
+    version: "v1",
+    kind: "CustomResourceDefinition",
+    plural: "customresourcedefinitions",
+    namespaced: false,
+    shortNames: ["crd", "crds"],
+    categories: ["api-extensions"],
+    subresources: ["status"],
+  }),
+  define({
+    group: "monitoring.coreos.com",
+    version: "v1",
+    kind: "ServiceMonitor",
+    plural: "servicemonitors",
+    namespaced: true,
+    shortNames: ["smon"],
+    categories: ["prometheus-operator"],
+  }),
+  define({
+    group: "monitoring.coreos.com",
+    version: "v1",
+    kind: "PrometheusRule",
+    plural: "prometheusrules",
+    namespaced: true,
+    shortNames: ["promrule"],
+    categories: ["prometheus-operator"],
   }),
 ];
 

@@ -1,7 +1,7 @@
 /**
  * Simulated Kubernetes for the twin: the parts of the API server's admission, kube-scheduler,
  * the kubelets, kube-controller-manager (node lifecycle, taint eviction, pod GC, garbage
- * collector, namespaces, node IPAM, disruption budgets) and the medik8s operators
+ * collector, namespaces, service accounts, node IPAM, disruption budgets) and the medik8s operators
  * (NodeMaintenance, FenceAgentsRemediation, SelfNodeRemediation) that a KubeVirt cluster's
  * behaviour under maintenance and host failure depends on.
  */
@@ -22,6 +22,7 @@ import { PodGarbageCollector } from "./node-lifecycle/pod-gc.ts";
 import { TaintEvictionController } from "./node-lifecycle/taint-eviction.ts";
 import { type KubernetesOptions, resolveSettings } from "./options.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
+import { ServiceAccountController } from "./service-account-controller.ts";
 import { PodIndex } from "./shared/pod-index.ts";
 
 export type { KubernetesOptions, KubernetesSettings } from "./options.ts";
@@ -41,6 +42,7 @@ export function startKubernetes(runtime: TwinRuntime, options: KubernetesOptions
   const controllers: Controller[] = [
     { name: "pod-index", stop: () => pods.stop() },
     new NamespaceController(runtime),
+    new ServiceAccountController(runtime),
     new NodeIpamController(runtime, settings.network),
     new Scheduler(runtime, settings.scheduler),
     new KubeletManager(runtime, settings.kubelet, pods),

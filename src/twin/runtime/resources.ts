@@ -19,6 +19,7 @@ export interface Resources {
   readonly selfNodeRemediations: ResourceType;
   readonly nodeMetrics: ResourceType;
   readonly podMetrics: ResourceType;
+  readonly serviceAccounts: ResourceType;
 }
 
 export function resourcesOf(registry: ResourceRegistry): Resources {
@@ -49,5 +50,6 @@ export function resourcesOf(registry: ResourceRegistry): Resources {
     selfNodeRemediations: find("self-node-remediation.medik8s.io", "v1alpha1", "selfnoderemediations"),
     nodeMetrics: find("metrics.k8s.io", "v1beta1", "nodes"),
     podMetrics: find("metrics.k8s.io", "v1beta1", "pods"),
+    serviceAccounts: find("", "v1", "serviceaccounts"),
   };
 }
