@@ -12,6 +12,7 @@ import { createRuntime } from "./runtime/create-runtime.ts";
 import { DelegatingWorkload } from "./runtime/delegating-workload.ts";
 import type { Controller, TwinRuntime } from "./runtime/runtime.ts";
 import { ApiServer, type Route } from "./server/api-server.ts";
+import type { AuditOptions } from "./server/audit.ts";
 import { type WorkloadOptions, startWorkloads } from "./workload/index.ts";
 
 export interface TwinOptions {
@@ -23,6 +24,8 @@ export interface TwinOptions {
   /** Timings and limits of the simulated Kubernetes components; unset values keep the real defaults. */
   readonly kubernetes?: KubernetesOptions;
   readonly workloads?: WorkloadOptions;
+  /** Record the API requests clients make (`twin.server.audit()`), for tests that check them against RBAC. */
+  readonly audit?: AuditOptions;
 }
 
 export class Twin {
@@ -60,6 +63,7 @@ export class Twin {
       evict: eviction.evict,
       virtual: workloads.virtual,
       routes: [...workloads.routes, ...(options.routes ?? [])],
+      ...(options.audit && { audit: options.audit }),
     });
     return new Twin(runtime, server, [...kubernetes.controllers, ...kubevirt.controllers, ...workloads.controllers]);
   }

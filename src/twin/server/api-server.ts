@@ -14,6 +14,7 @@ import { errors } from "../api/status.ts";
 import { type KubeObject, isRecord } from "../api/types.ts";
 import { PATCH_CONTENT_TYPES, type PatchType, applyPatch } from "../store/patch.ts";
 import type { DeleteOptions, ListOptions, ObjectStore } from "../store/store.ts";
+import { type AuditOptions, type AuditRecord, AuditLog, auditRecord } from "./audit.ts";
 import { apiGroup, apiGroupList, apiVersions, resourceList } from "./discovery.ts";
 import { openApiDocument, openApiIndex } from "./openapi.ts";
 import { type ResourcePath, parseResourcePath } from "./paths.ts";
@@ -37,6 +38,8 @@ export interface ApiExtensions {
   evict?(namespace: string, name: string, body: unknown): void;
   readonly virtual?: ReadonlyMap<string, VirtualResource>;
   readonly routes?: readonly Route[];
+  /** Keep an audit trail of resource requests (tests compare it with RBAC); off when unset. */
+  readonly audit?: AuditOptions;
 }
 
 const HEALTH_PATHS = new Set(["/healthz", "/livez", "/readyz"]);
@@ -56,6 +59,7 @@ export class ApiServer {
   private readonly store: ObjectStore;
   private readonly clock: VirtualClock;
   private readonly extensions: ApiExtensions;
+  private readonly auditLog: AuditLog | undefined;
   private address = "127.0.0.1:0";
 
   constructor(registry: ResourceRegistry, store: ObjectStore, clock: VirtualClock, extensions: ApiExtensions = {}) {
@@ -63,6 +67,7 @@ export class ApiServer {
     this.store = store;
     this.clock = clock;
     this.extensions = extensions;
+    this.auditLog = extensions.audit ? new AuditLog(extensions.audit) : undefined;
     this.server = createServer((request, response) => {
       this.handle(request, response).catch((error: unknown) => sendError(response, error));
     });
@@ -84,6 +89,16 @@ export class ApiServer {
     this.server.closeAllConnections();
   }
 
+  /** The resource requests received, oldest first (empty unless the server was made with `audit`). */
+  audit(): readonly AuditRecord[] {
+    return this.auditLog?.entries() ?? [];
+  }
+
+  /** Forgets the requests recorded so far. */
+  clearAudit(): void {
+    this.auditLog?.clear();
+  }
+
   async close(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -96,7 +111,15 @@ export class ApiServer {
     if (route) return route.handle(request, response, url);
     const path = parseResourcePath(this.registry, url.pathname);
     if (!path) throw errors.pathNotFound(url.pathname);
+    if (this.auditLog) this.recordAudit(request, url, path);
     await this.serveResource({ request, response, url, path });
+  }
+
+  private recordAudit(request: IncomingMessage, url: URL, path: ResourcePath): void {
+    // A path naming a subresource the resource lacks is one the twin cannot read (namespaces/x/secrets).
+    if (path.subresource && !path.resource.subresources.includes(path.subresource)) return;
+    const entry = auditRecord(request.method ?? "GET", path, url, request.headers["user-agent"]);
+    if (entry) this.auditLog?.record(entry);
   }
 
   /** Discovery, OpenAPI and version: documents that do not address a resource (null: no such document). */
