@@ -78,7 +78,7 @@ export class LeaseClient {
           post: (response) => new Observable(Promise.resolve(response)),
         },
       ],
-      // Keep the kubeconfig's own middleware (authentication headers) and add ours.
+      // Keep client-node's own middleware (its User-Agent header) and add ours.
       middlewareMergeStrategy: "append",
     };
   }

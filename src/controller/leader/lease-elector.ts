@@ -95,7 +95,9 @@ export class LeaseElector {
   stop(options: StopOptions = {}): Promise<void> {
     if (this.running) {
       this.running = false;
-      this.stopping = this.shutdown(options.release ?? true).finally(() => (this.stopping = undefined));
+      this.stopping = this.shutdown(options.release ?? true).finally(() => {
+        this.stopping = undefined;
+      });
     }
     return this.stopping ?? Promise.resolve();
   }
@@ -141,8 +143,9 @@ export class LeaseElector {
   private async acquireOrRenew(): Promise<Outcome> {
     const seconds = this.timing.leaseDurationMs / 1000;
     const current = await this.client.read();
-    if (!current)
+    if (!current) {
       return this.afterWrite(await this.client.create(heldSpec(undefined, this.identity, seconds, this.now())));
+    }
     const observation = this.remember(current);
     const verdict = claim(observation, this.identity, this.now(), this.timing.leaseDurationMs);
     if (!verdict.allowed) return { kind: "held", holder: verdict.holder };
@@ -166,10 +169,17 @@ export class LeaseElector {
   }
 
   private settle(outcome: Outcome, startedAt: number): void {
-    if (outcome.kind === "holding") this.renewed(startedAt);
-    else if (outcome.kind === "held" && this.leading) this.stepDown(`the lease is held by ${outcome.holder}`);
-    else if (outcome.kind === "conflict")
-      this.log.debug({ reason: outcome.message }, "another replica wrote the lease first");
+    switch (outcome.kind) {
+      case "holding":
+        this.renewed(startedAt);
+        return;
+      case "held":
+        // Someone else holds a live lease while we thought we led (it was edited by hand, say).
+        if (this.leading) this.stepDown(`the lease is held by ${outcome.holder}`);
+        return;
+      case "conflict":
+        this.log.debug({ reason: outcome.message }, "another replica wrote the lease first");
+    }
   }
 
   /** The lease names us as of a write sent at `startedAt`; we lead until the renew deadline after it. */

@@ -20,7 +20,7 @@ export type MigrationOutcome = (typeof MIGRATION_OUTCOMES)[number];
 export type MigrationReason = (typeof MIGRATION_REASONS)[number];
 export type PassResult = (typeof PASS_RESULTS)[number];
 
-/** Live migrations take from seconds (small idle guests) to the half hour of KubeVirt's default completion timeout range. */
+/** A live migration takes seconds (a small idle guest) to tens of minutes (a large guest dirtying memory fast). */
 export const MIGRATION_DURATION_BUCKETS = [5, 10, 20, 30, 60, 120, 300, 600, 900, 1200, 1800];
 /** Planning a pass is pure computation: a millisecond for a small cluster, seconds for thousands of VMs. */
 export const PLAN_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];

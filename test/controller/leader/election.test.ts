@@ -4,7 +4,16 @@
  * (409, whether on create or on update) stays a follower instead of failing.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ElectionFixture, LeadershipSampler, NS, memoryLogger, sleep, waitFor } from "./election-fixture.ts";
+import {
+  ElectionFixture,
+  LeadershipSampler,
+  NS,
+  RENEW_MS,
+  RETRY_MS,
+  memoryLogger,
+  sleep,
+  waitFor,
+} from "./election-fixture.ts";
 
 let fixture: ElectionFixture;
 
@@ -70,6 +79,23 @@ describe("two replicas", () => {
       expect.objectContaining({ msg: "a leadership listener failed", error: "listener broke", identity: "replica-a" }),
     );
   });
+  it("a leader that finds its lease taken over (edited by hand) steps down at its next round", async () => {
+    const a = fixture.elector("replica-a", "taken");
+    const changes: boolean[] = [];
+    a.onChange((leading) => changes.push(leading));
+    a.start();
+    await waitFor("a leading", () => a.isLeader());
+    const { store, resources } = fixture.twin.runtime;
+    const lease = fixture.lease("taken")!;
+    store.update(resources.leases, { ...lease, spec: { ...lease.spec, holderIdentity: "intruder" } });
+    const editedAt = Date.now();
+    const steppedDownAt = await waitFor("a to step down", () => !a.isLeader(), RENEW_MS);
+
+    // At its next read, not at the renew deadline, which would be a second or more away.
+    expect(steppedDownAt - editedAt).toBeLessThan(RETRY_MS + 300);
+    expect(changes).toEqual([true, false]);
+    expect(a.observedHolder()).toBe("intruder");
+  });
 });
 
 describe("a lost write race (409)", () => {
@@ -102,7 +128,7 @@ describe("a lost write race (409)", () => {
     expect(fixture.holder("create-race")).toBe("replica-a");
   });
 
-  it("on update: a takeover written against a stale read is refused, and the fresh renewal restarts the wait", async () => {
+  it("on update: a takeover based on a stale read is refused, and the fresh renewal restarts the wait", async () => {
     const proxy = await fixture.proxy();
     const { logger, lines } = memoryLogger();
     const { store, resources } = fixture.twin.runtime;
