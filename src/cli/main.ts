@@ -7,6 +7,7 @@ import { registerDemo } from "./commands/demo.ts";
 import { registerExplain } from "./commands/explain.ts";
 import { registerPlan } from "./commands/plan.ts";
 import { registerPolicy } from "./commands/policy.ts";
+import { registerRun } from "./commands/run.ts";
 import { registerSnapshot } from "./commands/snapshot.ts";
 import { registerTwin } from "./commands/twin.ts";
 import { UserError } from "./errors.ts";
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .description("DRS-style balancing, maintenance evacuation and HA restart for KubeVirt VMs")
     .showHelpAfterError()
     .exitOverride();
+  registerRun(program);
   registerPlan(program);
   registerExplain(program);
   registerSnapshot(program);

@@ -88,29 +88,45 @@ export class MigrationExecutor {
     this.options = options;
   }
 
-  /** Replaces the moves waiting to start with a new plan's (those of Automatic policies). */
+  /**
+   * Replaces the moves waiting to start with those of a new plan that may run now. A move planned on
+   * top of one that may not run (or is backing off) is dropped too: its premise does not hold.
+   */
   adopt(
     planName: string,
     moves: readonly PlannedMove[],
+    runnable: ReadonlySet<PlannedMove>,
     limitsOf: (move: PlannedMove) => MigrationLimits,
   ): AdoptResult {
     const now = this.options.clock.now();
     const dropped: { vm: string; reason: string }[] = [];
     const queue: QueuedMove[] = [];
-    for (const move of moves) {
-      const until = this.backoff.get(move.vm)?.until ?? 0;
-      if (until > now) {
-        dropped.push({
-          vm: move.vm,
-          reason: `backing off after a failed migration until ${new Date(until).toISOString()}`,
-        });
-        continue;
+    const skipped = new Set<number>();
+    moves.forEach((move, index) => {
+      const reason = this.whyNotQueue(move, runnable, skipped, now);
+      if (reason !== undefined) {
+        skipped.add(index);
+        if (runnable.has(move)) dropped.push({ vm: move.vm, reason });
+        return;
       }
-      const after = move.dependsOn.map((index) => moves[index]?.vm).filter((vm): vm is string => vm !== undefined);
+      const after = move.dependsOn.map((at) => moves[at]?.vm).filter((vm): vm is string => vm !== undefined);
       queue.push({ vm: move.vm, from: move.from, to: move.to, limits: limitsOf(move), after, move, planName });
-    }
+    });
     this.queue = queue;
     return { queued: queue.length, dropped };
+  }
+
+  private whyNotQueue(
+    move: PlannedMove,
+    runnable: ReadonlySet<PlannedMove>,
+    skipped: ReadonlySet<number>,
+    now: number,
+  ): string | undefined {
+    if (!runnable.has(move)) return "not to be executed now";
+    const until = this.backoff.get(move.vm)?.until ?? 0;
+    if (until > now) return `backing off after a failed migration until ${new Date(until).toISOString()}`;
+    if (move.dependsOn.some((index) => skipped.has(index))) return "it depends on a move that will not run now";
+    return undefined;
   }
 
   /** Forgets the moves not started yet (leadership lost, automation turned off); in-flight ones go on. */

@@ -1,0 +1,309 @@
+/**
+ * The controller loop, the imperative shell around the core: keep the cache in sync, sample usage,
+ * run balance passes on the policies' cron schedules, hand the moves that may run to the executor,
+ * publish the rest as recommendations, and tick the executor. Only the leader writes; a standby keeps
+ * its cache warm so it can take over at once.
+ */
+import type { Logger } from "pino";
+import type { ApiClient } from "../adapters/kube/client/api-client.ts";
+import type { Departure } from "../core/balance/anti-thrash.ts";
+import type { Plan, PlannedMove } from "../core/balance/plan-types.ts";
+import { migrationLimits } from "../core/execute/limits.ts";
+import type { ClusterSnapshot } from "../core/model/snapshot.ts";
+import type { PolicySet } from "../core/policy/policy-set.ts";
+import { type PassResult, runBalancePass } from "./balance-pass.ts";
+import { ClusterCache } from "./cache/cluster-cache.ts";
+import type { Clock } from "./clock.ts";
+import { CronSchedule } from "./cron-schedule.ts";
+import { EventRecorder, vmiTarget } from "./executor/event-recorder.ts";
+import { MigrationExecutor } from "./executor/executor.ts";
+import { MigrationProfiles } from "./executor/migration-profiles.ts";
+import type { ControllerMetrics, MigrationReason } from "./observability/metrics.ts";
+import { type HistorySettings, historySettingsOf, UsageHistory } from "./usage/usage-history.ts";
+import type { UsageSource } from "./usage/types.ts";
+
+export interface ControllerOptions {
+  readonly api: ApiClient;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly metrics: ControllerMetrics;
+  /** The policy set in force (the keeper's), undefined until one loads. */
+  readonly policies: () => PolicySet | undefined;
+  /** The usage source for the metrics settings in force. */
+  readonly usageSource: (policies: PolicySet) => UsageSource | undefined;
+  readonly isLeader: () => boolean;
+  readonly identity: string;
+  readonly seed?: number;
+  /** Virtual milliseconds between usage samples. */
+  readonly sampleEveryMs?: number;
+  /** Wall milliseconds between executor rounds. */
+  readonly tickEveryMs?: number;
+  /** Told after every pass (the demo's view, tests). */
+  readonly onPass?: (pass: PassReport) => void;
+}
+
+export interface PassReport {
+  readonly at: number;
+  readonly plan: Plan;
+  readonly snapshot: ClusterSnapshot;
+  readonly executed: number;
+  readonly recommended: number;
+  readonly leader: boolean;
+}
+
+const DEFAULT_SAMPLE_MS = 30_000;
+const DEFAULT_TICK_MS = 1_000;
+const DEFAULT_CRON = "*/5 * * * *";
+/** Departures the anti-thrash memory keeps; the planner forgets older ones anyway. */
+const DEPARTURE_KEEP_MS = 2 * 86_400_000;
+
+export class Controller {
+  readonly cache: ClusterCache;
+  readonly executor: MigrationExecutor;
+  private readonly options: ControllerOptions;
+  private readonly profiles: MigrationProfiles;
+  private readonly history = new UsageHistory();
+  private readonly events: EventRecorder;
+  private readonly departures = new Map<string, Departure[]>();
+  private readonly warned = new Set<string>();
+  private readonly abort = new AbortController();
+  private readonly loops: Promise<void>[] = [];
+  private recommended = new Map<string, string>();
+  private passes = 0;
+  private lastSampleError = "";
+
+  constructor(options: ControllerOptions) {
+    this.options = options;
+    const log = options.log;
+    this.cache = new ClusterCache({ api: options.api, log: log.child({ component: "cache" }), resyncMs: 30 * 60_000 });
+    this.events = new EventRecorder({
+      api: options.api,
+      clock: options.clock,
+      log: log.child({ component: "events" }),
+      instance: options.identity,
+    });
+    this.executor = new MigrationExecutor({
+      api: options.api,
+      cache: this.cache,
+      clock: options.clock,
+      events: this.events,
+      log: log.child({ component: "executor" }),
+      metrics: {
+        migrationFinished: (outcome, kind, seconds) =>
+          options.metrics.migrationFinished(outcome, kind as MigrationReason, seconds),
+        setInFlight: (count) => options.metrics.setMigrationsInFlight(count),
+      },
+      onMoved: (vm, from, at) => this.remember(vm, from, at),
+    });
+    this.profiles = new MigrationProfiles({
+      api: options.api,
+      cache: this.cache,
+      log: log.child({ component: "profiles" }),
+    });
+  }
+
+  /** Why the controller cannot plan yet, or undefined when it can. */
+  notReady(): string | undefined {
+    const unsynced = this.cache.unsynced();
+    if (unsynced.length > 0) return `waiting for the first list of ${unsynced.join(", ")}`;
+    if (this.options.policies() === undefined) return "no valid policy set loaded yet";
+    return undefined;
+  }
+
+  async start(): Promise<void> {
+    await this.cache.start();
+    this.options.log.info({ vmis: this.cache.size("vmis"), nodes: this.cache.size("nodes") }, "cache synced");
+    this.loops.push(this.sampleLoop(), this.passLoop(), this.tickLoop());
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await Promise.allSettled(this.loops);
+    this.cache.stop();
+  }
+
+  private get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  private remember(vm: string, from: string, at: number): void {
+    const cutoff = at - DEPARTURE_KEEP_MS;
+    const list = (this.departures.get(vm) ?? []).filter((departure) => Date.parse(departure.at) > cutoff);
+    list.push({ node: from, at: new Date(at).toISOString() });
+    this.departures.set(vm, list);
+  }
+
+  private historySettings(policies: PolicySet): HistorySettings | undefined {
+    const first = policies.balance[0];
+    return first ? historySettingsOf(first.spec.metrics) : undefined;
+  }
+
+  async sampleOnce(): Promise<void> {
+    const policies = this.options.policies();
+    const source = policies && this.options.usageSource(policies);
+    if (!source) return;
+    try {
+      this.history.record(await source.sample(this.options.clock.now()));
+      this.lastSampleError = "";
+    } catch (error) {
+      const message = (error as Error).message;
+      if (message !== this.lastSampleError)
+        this.options.log.warn({ err: message }, "usage sample failed; planning with what is known");
+      this.lastSampleError = message;
+    }
+  }
+
+  private async sampleLoop(): Promise<void> {
+    const every = this.options.sampleEveryMs ?? DEFAULT_SAMPLE_MS;
+    while (!this.signal.aborted) {
+      await this.sampleOnce();
+      await this.options.clock.sleepUntil(this.options.clock.now() + every, this.signal);
+    }
+  }
+
+  /** The next moment any BalancePolicy's cron schedule fires. */
+  private nextPass(after: number): number {
+    const policies = this.options.policies()?.balance ?? [];
+    const schedules =
+      policies.length > 0 ? policies.map((policy) => policy.spec.schedule) : [{ cron: DEFAULT_CRON, timeZone: "UTC" }];
+    const times = schedules
+      .map((schedule) => new CronSchedule(schedule.cron, schedule.timeZone).next(after))
+      .filter((time): time is number => time !== undefined);
+    return times.length > 0 ? Math.min(...times) : after + 5 * 60_000;
+  }
+
+  private async passLoop(): Promise<void> {
+    while (!this.signal.aborted) {
+      await this.options.clock.sleepUntil(this.nextPass(this.options.clock.now()), this.signal);
+      if (this.signal.aborted) return;
+      await this.runPass();
+    }
+  }
+
+  private async tickLoop(): Promise<void> {
+    let leading = false;
+    while (!this.signal.aborted) {
+      const leader = this.options.isLeader();
+      if (leading && !leader) this.executor.clear();
+      leading = leader;
+      if (leader)
+        await this.executor
+          .tick()
+          .catch((error: unknown) => this.options.log.error({ err: String(error) }, "executor round failed"));
+      await new Promise((resolve) => setTimeout(resolve, this.options.tickEveryMs ?? DEFAULT_TICK_MS));
+    }
+  }
+
+  /** One balance pass now; returns undefined when it was skipped (not ready). */
+  async runPass(): Promise<PassResult | undefined> {
+    const policies = this.options.policies();
+    const why = this.notReady();
+    if (why !== undefined || policies === undefined) {
+      this.options.log.info({ reason: why }, "balance pass skipped");
+      this.options.metrics.passFinished("skipped");
+      return undefined;
+    }
+    try {
+      return await this.plannedPass(policies);
+    } catch (error) {
+      this.options.log.error({ err: (error as Error).stack ?? String(error) }, "balance pass failed");
+      this.options.metrics.passFinished("failed");
+      return undefined;
+    }
+  }
+
+  private async plannedPass(policies: PolicySet): Promise<PassResult> {
+    const now = this.options.clock.now();
+    this.passes += 1;
+    const settings = this.historySettings(policies);
+    const pass = runBalancePass(
+      {
+        objects: this.cache.objects(new Date(now).toISOString(), `live-${new Date(now).toISOString()}`),
+        usage: settings ? this.history.summaries(now, settings) : undefined,
+        policies,
+        now,
+        seed: (this.options.seed ?? 1) + this.passes,
+        antiThrash: { departures: Object.fromEntries(this.departures) },
+      },
+      () => performance.now(),
+    );
+    this.report(pass, policies);
+    const leader = this.options.isLeader();
+    if (leader) await this.act(pass, policies);
+    this.options.onPass?.({
+      at: now,
+      plan: pass.plan,
+      snapshot: pass.snapshot,
+      executed: pass.execute.length,
+      recommended: pass.recommend.length,
+      leader,
+    });
+    return pass;
+  }
+
+  private report(pass: PassResult, policies: PolicySet): void {
+    const { metrics, log } = this.options;
+    for (const warning of pass.warnings) {
+      if (this.warned.has(warning)) continue;
+      this.warned.add(warning);
+      log.warn({ component: "snapshot" }, warning);
+    }
+    metrics.observePlanDuration(pass.planSeconds);
+    metrics.passFinished("planned");
+    metrics.resetPolicies(policies.balance.map((policy) => policy.metadata.name));
+    for (const domain of pass.plan.domains) {
+      metrics.setImbalance(domain.policy, domain.imbalanceBefore, domain.goalImbalance ?? 0);
+      metrics.setPendingRecommendations(
+        domain.policy,
+        pass.recommend.filter((held) => held.move.policy === domain.policy).length,
+      );
+    }
+    metrics.resetNodeUtilization(pass.snapshot.nodes.map((node) => node.name));
+    for (const node of pass.snapshot.nodes) {
+      const allocatable = node.allocatable ?? node.capacity;
+      const cpu = node.usage ? node.usage.cpu.mean / (allocatable.cpu ?? Number.POSITIVE_INFINITY) : 0;
+      const memory = node.usage ? node.usage.memory.mean / (allocatable.memory ?? Number.POSITIVE_INFINITY) : 0;
+      metrics.setNodeUtilization(node.name, cpu, memory);
+    }
+    const { plan } = pass;
+    log.info(
+      {
+        plan: plan.metadata.name,
+        imbalance: `${plan.imbalanceBefore.toFixed(3)} → ${plan.imbalanceAfter.toFixed(3)}`,
+        execute: pass.execute.length,
+        recommend: pass.recommend.length,
+      },
+      "balance pass planned",
+    );
+  }
+
+  private async act(pass: PassResult, policies: PolicySet): Promise<void> {
+    await this.profiles.reconcile(policies);
+    const limits = migrationLimits(
+      pass.snapshot.kubevirt.migrations,
+      policies.balance.map((policy) => policy.spec.limits),
+    );
+    const adopted = this.executor.adopt(pass.plan.metadata.name, pass.plan.moves, new Set(pass.execute), () => limits);
+    for (const { vm, reason } of adopted.dropped) this.options.log.info({ vm, reason }, "planned move not queued");
+    await this.publishRecommendations(pass);
+    await this.executor.tick();
+  }
+
+  /** An Event per new recommendation; one that stays the same from pass to pass is not repeated. */
+  private async publishRecommendations(pass: PassResult): Promise<void> {
+    const next = new Map<string, string>();
+    for (const { move, reason } of pass.recommend) {
+      next.set(move.vm, move.to);
+      if (this.recommended.get(move.vm) === move.to) continue;
+      await this.events.record(vmiTarget(move.vm), "Normal", "MigrationRecommended", recommendation(move, reason));
+    }
+    this.recommended = next;
+  }
+}
+
+function recommendation(move: PlannedMove, heldBecause: string): string {
+  return (
+    `kubedrs recommends moving this VM from ${move.from} to ${move.to}: ${move.reasons.join("; ")}. ` +
+    `Expected gain ${move.gain.points.toFixed(1)} for a cost of ${move.cost.points.toFixed(1)}. Not executed: ${heldBecause}.`
+  );
+}

@@ -1,0 +1,189 @@
+/**
+ * `kubedrs run` wired up: API client, clock, logger, metrics and health endpoints, the policy source
+ * and the keeper of the last good set, leader election, and the controller. The CLI, the demo and the
+ * end-to-end tests all start the controller through here, so they run the same thing.
+ */
+import { KubeConfig } from "@kubernetes/client-node";
+import pino, { type DestinationStream, type Logger } from "pino";
+import { Registry } from "prom-client";
+import { ApiClient } from "../adapters/kube/client/api-client.ts";
+import { defaultBalancePolicy, type PolicySet } from "../core/policy/policy-set.ts";
+import { type Clock, systemClock, TwinClock } from "./clock.ts";
+import { Controller, type PassReport } from "./controller.ts";
+import { EventRecorder } from "./executor/event-recorder.ts";
+import { LeaseElector } from "./leader/lease-elector.ts";
+import { startHealthServer, type HealthServer } from "./observability/http-server.ts";
+import { createControllerMetrics } from "./observability/metrics.ts";
+import { PolicyCrdSource } from "./policies/crd-source.ts";
+import { PolicyDirectorySource } from "./policies/directory-source.ts";
+import { PolicyKeeper } from "./policies/policy-keeper.ts";
+import type { PolicyLoad } from "./policies/policy-load.ts";
+import type { UsageSource } from "./usage/types.ts";
+import { usageSourceFor } from "./usage/select-source.ts";
+
+export interface RunOptions {
+  /** A kubeconfig file; in-cluster config when unset. */
+  readonly kubeconfig?: string;
+  /** A directory of policy files, or "crd" for the kubedrs.io custom resources. */
+  readonly policies: string;
+  /** "wall", or "twin" to follow a twin's virtual clock. */
+  readonly clock: "wall" | "twin";
+  /** Health and metrics port; undefined for none (the demo), 0 for any. */
+  readonly port?: number;
+  readonly identity: string;
+  readonly leaderElection?: {
+    readonly namespace: string;
+    readonly name: string;
+    readonly leaseDurationSeconds?: number;
+    readonly renewDeadlineSeconds?: number;
+    readonly retryPeriodSeconds?: number;
+  };
+  readonly metricsSource?: "Auto" | "Prometheus" | "MetricsAPI";
+  readonly logLevel?: string;
+  readonly logDestination?: DestinationStream;
+  readonly seed?: number;
+  readonly onPass?: (pass: PassReport) => void;
+}
+
+export interface RunningController {
+  readonly controller: Controller;
+  readonly keeper: PolicyKeeper;
+  readonly registry: Registry;
+  readonly health: HealthServer | undefined;
+  readonly clock: Clock;
+  readonly log: Logger;
+  isLeader(): boolean;
+  stop(options?: { release?: boolean }): Promise<void>;
+}
+
+function loadKubeconfig(path: string | undefined): KubeConfig {
+  const kubeconfig = new KubeConfig();
+  if (path === undefined) kubeconfig.loadFromCluster();
+  else kubeconfig.loadFromFile(path);
+  return kubeconfig;
+}
+
+function createLogger(options: RunOptions): Logger {
+  const settings = { name: "kubedrs", level: options.logLevel ?? "info" };
+  return options.logDestination ? pino(settings, options.logDestination) : pino(settings);
+}
+
+interface PolicySource {
+  start(): Promise<PolicyLoad>;
+  stop(): void;
+}
+
+/** Keeps the usage source for the metrics settings in force, made anew only when they change. */
+function usageSources(
+  kubeconfig: KubeConfig,
+  forced: RunOptions["metricsSource"],
+  log: Logger,
+): (policies: PolicySet) => UsageSource | undefined {
+  let cached: { key: string; source: UsageSource | undefined } | undefined;
+  return (policies) => {
+    const metrics = (policies.balance[0] ?? defaultBalancePolicy()).spec.metrics;
+    const settings = { source: forced ?? metrics.source, prometheus: metrics.prometheus };
+    const key = JSON.stringify(settings);
+    if (cached?.key === key) return cached.source;
+    try {
+      cached = { key, source: usageSourceFor(settings, kubeconfig) };
+      log.info({ source: cached.source?.kind }, "usage source");
+    } catch (error) {
+      log.error({ err: (error as Error).message }, "no usage source; planning on requests only");
+      cached = { key, source: undefined };
+    }
+    return cached.source;
+  };
+}
+
+export async function startController(options: RunOptions): Promise<RunningController> {
+  const log = createLogger(options);
+  const kubeconfig = loadKubeconfig(options.kubeconfig);
+  const api = new ApiClient(kubeconfig);
+  const clock = options.clock === "twin" ? new TwinClock(api) : systemClock;
+  if (clock instanceof TwinClock) await clock.start();
+  const registry = new Registry();
+  const metrics = createControllerMetrics(registry);
+  const keeper = new PolicyKeeper();
+  const elector = options.leaderElection
+    ? new LeaseElector({
+        kubeconfig,
+        identity: options.identity,
+        logger: log.child({ component: "leader" }),
+        ...options.leaderElection,
+      })
+    : undefined;
+  const isLeader = (): boolean => elector?.isLeader() ?? true;
+  metrics.setLeader(isLeader());
+  elector?.onChange((leading) => {
+    metrics.setLeader(leading);
+    log.info({ identity: options.identity }, leading ? "became the leader" : "no longer the leader");
+  });
+  const controller = new Controller({
+    api,
+    clock,
+    log,
+    metrics,
+    policies: () => keeper.current(),
+    usageSource: usageSources(kubeconfig, options.metricsSource, log.child({ component: "usage" })),
+    isLeader,
+    identity: options.identity,
+    ...(options.seed !== undefined && { seed: options.seed }),
+    ...(options.onPass && { onPass: options.onPass }),
+  });
+  const policyLog = log.child({ component: "policies" });
+  const policyEvents = new EventRecorder({ api, clock, log: policyLog, instance: options.identity });
+  const eventTarget = {
+    apiVersion: "coordination.k8s.io/v1",
+    kind: "Lease",
+    namespace: options.leaderElection?.namespace ?? "default",
+    name: options.leaderElection?.name ?? "kubedrs",
+  };
+  const onLoad = (load: PolicyLoad): void => {
+    const verdict = keeper.offer(load);
+    if (verdict.accepted) {
+      if (verdict.changed) metrics.policyAccepted();
+      if (verdict.changed) policyLog.info({ generation: verdict.generation, origin: verdict.origin }, verdict.summary);
+      return;
+    }
+    metrics.policyRejected(verdict.errors.length);
+    policyLog.error({ origin: verdict.origin, errors: verdict.errors }, verdict.summary);
+    void policyEvents.record(
+      eventTarget,
+      "Warning",
+      "PolicyRejected",
+      `${verdict.summary}: ${verdict.errors.join("; ")}`,
+    );
+  };
+  const source: PolicySource =
+    options.policies === "crd"
+      ? new PolicyCrdSource({ kubeconfig, onLoad })
+      : new PolicyDirectorySource({ directory: options.policies, onLoad });
+  onLoad(await source.start());
+  const health =
+    options.port === undefined
+      ? undefined
+      : await startHealthServer({ port: options.port, registry, live: () => true, ready: () => controller.notReady() });
+  elector?.start();
+  await controller.start();
+  log.info(
+    { identity: options.identity, policies: options.policies, clock: options.clock },
+    "kubedrs controller running",
+  );
+  return {
+    controller,
+    keeper,
+    registry,
+    health,
+    clock,
+    log,
+    isLeader,
+    async stop(stopOptions = {}) {
+      source.stop();
+      await controller.stop();
+      await elector?.stop({ release: stopOptions.release ?? true });
+      await health?.close();
+      if (clock instanceof TwinClock) clock.stop();
+    },
+  };
+}
