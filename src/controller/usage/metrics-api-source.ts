@@ -93,12 +93,23 @@ export class MetricsApiSource implements UsageSource {
 
 function reasonOf(error: unknown): string {
   if (error instanceof ApiException) {
-    const body: unknown = error.body;
-    const message = isRecord(body) && typeof body.message === "string" ? `: ${body.message}` : "";
-    return `HTTP ${error.code}${message}`;
+    const status = statusOf(error.body);
+    return typeof status?.message === "string" ? `HTTP ${error.code}: ${status.message}` : `HTTP ${error.code}`;
   }
   if (!(error instanceof Error)) return String(error);
   return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
+}
+
+/** The Kubernetes Status an error answer carries; client-node hands it over as text or parsed. */
+function statusOf(body: unknown): Record<string, unknown> | undefined {
+  if (isRecord(body)) return body;
+  if (typeof body !== "string") return undefined;
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return isRecord(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -32,6 +32,11 @@ describe("summarize", () => {
       points: Array.from({ length: 10 }, (_, i) => ({ at: NOW - i * S, value: i + 1 })),
       expected: { mean: 5.5, p95: 10, max: 10 },
     },
+    {
+      name: "p95 by nearest rank: rank ceil(0.95 * 13) = 13 of 13, not 12",
+      points: Array.from({ length: 13 }, (_, i) => ({ at: NOW - i * S, value: (i + 1) * 10 })),
+      expected: { mean: 70, p95: 130, max: 130 },
+    },
     { name: "unsorted points", points: series([10, 5], [50, 1], [30, 3]), expected: { mean: 3, p95: 5, max: 5 } },
     {
       name: "only points inside (now - window, now]",
