@@ -16,12 +16,12 @@ export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** An error about a whole file or object rather than one of its fields (it could not be read). */
-export function unreadable(file: string, error: unknown): LocatedFieldError {
-  return { file, line: 1, column: 1, type: "Invalid", path: [], message: `cannot read: ${errorMessage(error)}` };
+/** An error about a whole file or resource rather than one of its fields: it could not be read. */
+export function sourceError(file: string, message: string): LocatedFieldError {
+  return { file, line: 1, column: 1, type: "Invalid", path: [], message };
 }
 
 /** A load that found nothing it could read: rejected, so the policies in force stay. */
 export function unreadableLoad(origin: string, file: string, error: unknown): PolicyLoad {
-  return { set: EMPTY_POLICY_SET, errors: [unreadable(file, error)], origin };
+  return { set: EMPTY_POLICY_SET, errors: [sourceError(file, `cannot read: ${errorMessage(error)}`)], origin };
 }
