@@ -255,7 +255,8 @@ export class StructuralSchemaWriter {
         )
       : [];
     if (required.length > 0) node.required = required;
-    // A closed object needs nothing: unknown fields are pruned, or refused under strict field validation.
+    // Extra fields the schema allows are kept. A closed object needs nothing: the API server prunes
+    // unknown fields, and refuses them under kubectl's strict field validation.
     if (extra === true || isSchema(extra)) node[PRESERVE] = true;
     return node;
   }
@@ -281,7 +282,7 @@ export class StructuralSchemaWriter {
 }
 
 /** Merges the structural nodes of a union's alternatives into one node that accepts each. */
-export function mergeAlternatives(nodes: readonly Schema[]): Schema {
+function mergeAlternatives(nodes: readonly Schema[]): Schema {
   const first = nodes[0];
   if (!first) return { [PRESERVE]: true };
   if (nodes.length === 1) return first;

@@ -128,7 +128,14 @@ describe("the API server's audit trail", () => {
         body: {},
         contentType: "application/merge-patch+json",
       },
-      { verb: "patch", apiGroup: "", resource: "namespaces", subresource: "status", name: "default" },
+      {
+        verb: "patch",
+        apiGroup: "",
+        resource: "namespaces",
+        subresource: "status",
+        namespace: "default",
+        name: "default",
+      },
     ],
     [
       "a delete",

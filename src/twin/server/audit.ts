@@ -69,12 +69,14 @@ export function auditRecord(
   const verb = auditVerb(method, path, url.searchParams);
   if (!verb) return undefined;
   const name = path.name || (verb === "list" || verb === "watch" ? selectedName(url.searchParams) : undefined);
+  // A request about a namespace is made in that namespace, so a Role there can grant it.
+  const namespace = path.resource.group === "" && path.resource.plural === "namespaces" ? name : path.namespace;
   return {
     verb,
     apiGroup: path.resource.group,
     resource: path.resource.plural,
     ...(path.subresource && { subresource: path.subresource }),
-    ...(path.namespace && { namespace: path.namespace }),
+    ...(namespace && { namespace }),
     ...(name && { name }),
     ...(userAgent && { userAgent }),
   };
