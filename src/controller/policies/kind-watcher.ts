@@ -222,8 +222,10 @@ export class KindWatcher {
   private watchEnded(error: unknown, gone: boolean, livedMs: number): void {
     this.connection = undefined;
     if (gone || statusCode(error) === 410) {
-      this.notice("gone", `the watch on ${this.resource} is too old to resume (410 Gone): listing again`);
-      void this.relist();
+      // At once, as client-go does; after a backoff when it comes straight back, so a server that keeps answering 410 is not hammered.
+      const delay = livedMs >= HEALTHY_WATCH_MS ? 0 : this.later(() => this.relist());
+      this.notice("gone", `the watch on ${this.resource} is too old to resume (410 Gone): listing again`, delay);
+      if (delay === 0) void this.relist();
       return;
     }
     if (error && !silentTooLong(error)) {
