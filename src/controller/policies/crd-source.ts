@@ -6,6 +6,7 @@
  * one with a kind missing. Every load, the first included, goes to onLoad.
  */
 import { CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
+import type { PolicyKind } from "../../core/policy/document.ts";
 import { type Backoff, KindWatcher, type WatchNotice } from "./kind-watcher.ts";
 import { POLICY_GROUP, POLICY_RESOURCES, POLICY_VERSION, decodePolicyObjects } from "./policy-objects.ts";
 import { type PolicyLoad, sourceError } from "./policy-load.ts";
@@ -41,10 +42,7 @@ function rethrow(error: unknown): void {
 
 export class PolicyCrdSource {
   private readonly options: PolicyCrdSourceOptions;
-  private readonly watchers: {
-    readonly kind: (typeof POLICY_RESOURCES)[number]["kind"];
-    readonly watcher: KindWatcher;
-  }[];
+  private readonly watchers: { readonly kind: PolicyKind; readonly watcher: KindWatcher }[];
   private debounce: NodeJS.Timeout | undefined;
   /** The decoded text of the last load, so a relist that finds nothing new makes no load. */
   private lastDelivered: string | undefined;
