@@ -16,10 +16,13 @@ import type { Policy, PolicySet } from "../core/policy/policy-set.ts";
 import { movesAllowedAt } from "../core/schedule/windows.ts";
 import type { UsageSummaries } from "../core/usage/summaries.ts";
 import { withUsage } from "../core/usage/with-usage.ts";
+import { type LatestSample, usageForCurrentPlacement } from "../core/usage/current-placement.ts";
 
 export interface PassInput {
   readonly objects: KubeObjects;
   readonly usage: UsageSummaries | undefined;
+  /** The newest raw sample, to rebuild node usage for where the VMs run now. */
+  readonly latest: LatestSample | undefined;
   readonly policies: PolicySet;
   readonly now: number;
   readonly seed: number;
@@ -51,7 +54,8 @@ function heldBecause(policy: Policy<"BalancePolicy"> | undefined, now: number): 
 
 export function runBalancePass(input: PassInput, elapsed: () => number): PassResult {
   const { snapshot: bare, warnings } = snapshotFromObjects(input.objects);
-  const snapshot = input.usage ? withUsage(bare, input.usage) : bare;
+  const smoothed = input.usage ? withUsage(bare, input.usage) : bare;
+  const snapshot = input.latest ? usageForCurrentPlacement(smoothed, input.latest) : smoothed;
   const model = buildClusterModel(snapshot);
   const started = elapsed();
   const result = plan({

@@ -20,7 +20,7 @@ import { MigrationExecutor } from "./executor/executor.ts";
 import { MigrationProfiles } from "./executor/migration-profiles.ts";
 import type { ControllerMetrics, MigrationReason } from "./observability/metrics.ts";
 import { type HistorySettings, historySettingsOf, UsageHistory } from "./usage/usage-history.ts";
-import type { UsageSource } from "./usage/types.ts";
+import type { UsageSample, UsageSource } from "./usage/types.ts";
 
 export interface ControllerOptions {
   readonly api: ApiClient;
@@ -71,6 +71,7 @@ export class Controller {
   private recommended = new Map<string, string>();
   private passes = 0;
   private lastSampleError = "";
+  private latest: UsageSample | undefined;
 
   constructor(options: ControllerOptions) {
     this.options = options;
@@ -102,6 +103,11 @@ export class Controller {
     });
   }
 
+  /** The newest usage sample, unsmoothed (the demo's live bars). */
+  latestSample(): UsageSample | undefined {
+    return this.latest;
+  }
+
   /** Why the controller cannot plan yet, or undefined when it can. */
   notReady(): string | undefined {
     const unsynced = this.cache.unsynced();
@@ -113,6 +119,8 @@ export class Controller {
   async start(): Promise<void> {
     await this.cache.start();
     this.options.log.info({ vmis: this.cache.size("vmis"), nodes: this.cache.size("nodes") }, "cache synced");
+    // The first pass plans on measured usage, not on requests alone.
+    await this.sampleOnce();
     this.loops.push(this.sampleLoop(), this.passLoop(), this.tickLoop());
   }
 
@@ -143,7 +151,8 @@ export class Controller {
     const source = policies && this.options.usageSource(policies);
     if (!source) return;
     try {
-      this.history.record(await source.sample(this.options.clock.now()));
+      this.latest = await source.sample(this.options.clock.now());
+      this.history.record(this.latest);
       this.lastSampleError = "";
     } catch (error) {
       const message = (error as Error).message;
@@ -156,8 +165,8 @@ export class Controller {
   private async sampleLoop(): Promise<void> {
     const every = this.options.sampleEveryMs ?? DEFAULT_SAMPLE_MS;
     while (!this.signal.aborted) {
-      await this.sampleOnce();
       await this.options.clock.sleepUntil(this.options.clock.now() + every, this.signal);
+      if (!this.signal.aborted) await this.sampleOnce();
     }
   }
 
@@ -172,7 +181,9 @@ export class Controller {
     return times.length > 0 ? Math.min(...times) : after + 5 * 60_000;
   }
 
+  /** A pass at start (as DRS runs one when it is enabled), then one at every cron time. */
   private async passLoop(): Promise<void> {
+    await this.runPass();
     while (!this.signal.aborted) {
       await this.options.clock.sleepUntil(this.nextPass(this.options.clock.now()), this.signal);
       if (this.signal.aborted) return;
@@ -220,6 +231,7 @@ export class Controller {
       {
         objects: this.cache.objects(new Date(now).toISOString(), `live-${new Date(now).toISOString()}`),
         usage: settings ? this.history.summaries(now, settings) : undefined,
+        latest: this.latest,
         policies,
         now,
         seed: (this.options.seed ?? 1) + this.passes,
@@ -252,7 +264,7 @@ export class Controller {
     metrics.passFinished("planned");
     metrics.resetPolicies(policies.balance.map((policy) => policy.metadata.name));
     for (const domain of pass.plan.domains) {
-      metrics.setImbalance(domain.policy, domain.imbalanceBefore, domain.goalImbalance ?? 0);
+      metrics.setImbalance(domain.policy, domain.imbalanceBefore, domain.triggerImbalance ?? 0);
       metrics.setPendingRecommendations(
         domain.policy,
         pass.recommend.filter((held) => held.move.policy === domain.policy).length,

@@ -68,9 +68,12 @@ export const KUBE_ACCESS: readonly KubeAccess[] = [
   // Usage when no Prometheus is configured.
   { apiGroup: "metrics.k8s.io", resource: "nodes", verbs: ["list"], scope: "cluster" },
   { apiGroup: "metrics.k8s.io", resource: "pods", verbs: ["list"], scope: "cluster" },
-  ...POLICY_PLURALS.map(
-    (resource): KubeAccess => ({ apiGroup: "kubedrs.io", resource, verbs: ["get", "list", "watch"], scope: "cluster" }),
-  ),
+  ...POLICY_PLURALS.map((resource): KubeAccess => ({
+    apiGroup: "kubedrs.io",
+    resource,
+    verbs: ["get", "list", "watch"],
+    scope: "cluster",
+  })),
   // Leader election, in the controller's namespace: any name can only be granted for create, so
   // reading and renewing are limited to the one Lease.
   { apiGroup: "coordination.k8s.io", resource: "leases", verbs: ["create"], scope: "namespace" },

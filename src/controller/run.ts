@@ -13,7 +13,7 @@ import { Controller, type PassReport } from "./controller.ts";
 import { EventRecorder } from "./executor/event-recorder.ts";
 import { LeaseElector } from "./leader/lease-elector.ts";
 import { startHealthServer, type HealthServer } from "./observability/http-server.ts";
-import { createControllerMetrics } from "./observability/metrics.ts";
+import { type ControllerMetrics, createControllerMetrics } from "./observability/metrics.ts";
 import { PolicyCrdSource } from "./policies/crd-source.ts";
 import { PolicyDirectorySource } from "./policies/directory-source.ts";
 import { PolicyKeeper } from "./policies/policy-keeper.ts";
@@ -96,6 +96,51 @@ function usageSources(
   };
 }
 
+interface PolicyWiring {
+  readonly api: ApiClient;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly metrics: ControllerMetrics;
+  readonly keeper: PolicyKeeper;
+}
+
+/** The policy source, feeding the keeper; a rejected set is logged, counted and posted as an Event. */
+function createPolicySource(options: RunOptions, kubeconfig: KubeConfig, wiring: PolicyWiring): PolicySource {
+  const { keeper, metrics } = wiring;
+  const log = wiring.log.child({ component: "policies" });
+  const events = new EventRecorder({ api: wiring.api, clock: wiring.clock, log, instance: options.identity });
+  const eventTarget = {
+    apiVersion: "coordination.k8s.io/v1",
+    kind: "Lease",
+    namespace: options.leaderElection?.namespace ?? "default",
+    name: options.leaderElection?.name ?? "kubedrs",
+  };
+  const onLoad = (load: PolicyLoad): void => {
+    const verdict = keeper.offer(load);
+    if (verdict.accepted && verdict.changed) {
+      metrics.policyAccepted();
+      log.info({ generation: verdict.generation, origin: verdict.origin }, verdict.summary);
+    }
+    if (verdict.accepted) return;
+    metrics.policyRejected(verdict.errors.length);
+    log.error({ origin: verdict.origin, errors: verdict.errors }, verdict.summary);
+    void events.record(eventTarget, "Warning", "PolicyRejected", `${verdict.summary}: ${verdict.errors.join("; ")}`);
+  };
+  return options.policies === "crd"
+    ? new PolicyCrdSource({ kubeconfig, onLoad })
+    : new PolicyDirectorySource({ directory: options.policies, onLoad });
+}
+
+function createElector(options: RunOptions, kubeconfig: KubeConfig, log: Logger): LeaseElector | undefined {
+  if (!options.leaderElection) return undefined;
+  return new LeaseElector({
+    kubeconfig,
+    identity: options.identity,
+    logger: log.child({ component: "leader" }),
+    ...options.leaderElection,
+  });
+}
+
 export async function startController(options: RunOptions): Promise<RunningController> {
   const log = createLogger(options);
   const kubeconfig = loadKubeconfig(options.kubeconfig);
@@ -105,14 +150,7 @@ export async function startController(options: RunOptions): Promise<RunningContr
   const registry = new Registry();
   const metrics = createControllerMetrics(registry);
   const keeper = new PolicyKeeper();
-  const elector = options.leaderElection
-    ? new LeaseElector({
-        kubeconfig,
-        identity: options.identity,
-        logger: log.child({ component: "leader" }),
-        ...options.leaderElection,
-      })
-    : undefined;
+  const elector = createElector(options, kubeconfig, log);
   const isLeader = (): boolean => elector?.isLeader() ?? true;
   metrics.setLeader(isLeader());
   elector?.onChange((leading) => {
@@ -131,35 +169,8 @@ export async function startController(options: RunOptions): Promise<RunningContr
     ...(options.seed !== undefined && { seed: options.seed }),
     ...(options.onPass && { onPass: options.onPass }),
   });
-  const policyLog = log.child({ component: "policies" });
-  const policyEvents = new EventRecorder({ api, clock, log: policyLog, instance: options.identity });
-  const eventTarget = {
-    apiVersion: "coordination.k8s.io/v1",
-    kind: "Lease",
-    namespace: options.leaderElection?.namespace ?? "default",
-    name: options.leaderElection?.name ?? "kubedrs",
-  };
-  const onLoad = (load: PolicyLoad): void => {
-    const verdict = keeper.offer(load);
-    if (verdict.accepted) {
-      if (verdict.changed) metrics.policyAccepted();
-      if (verdict.changed) policyLog.info({ generation: verdict.generation, origin: verdict.origin }, verdict.summary);
-      return;
-    }
-    metrics.policyRejected(verdict.errors.length);
-    policyLog.error({ origin: verdict.origin, errors: verdict.errors }, verdict.summary);
-    void policyEvents.record(
-      eventTarget,
-      "Warning",
-      "PolicyRejected",
-      `${verdict.summary}: ${verdict.errors.join("; ")}`,
-    );
-  };
-  const source: PolicySource =
-    options.policies === "crd"
-      ? new PolicyCrdSource({ kubeconfig, onLoad })
-      : new PolicyDirectorySource({ directory: options.policies, onLoad });
-  onLoad(await source.start());
+  const source = createPolicySource(options, kubeconfig, { api, clock, log, metrics, keeper });
+  await source.start();
   const health =
     options.port === undefined
       ? undefined

@@ -32,7 +32,7 @@ import { scenarioFieldErrors } from "../../twin/scenario/schema-errors.ts";
 import { Twin } from "../../twin/twin.ts";
 import { UserError } from "../errors.ts";
 
-interface TwinOptions {
+export interface TwinOptions {
   readonly scenario?: string;
   readonly port: number;
   readonly kubeconfig: string;
@@ -67,7 +67,7 @@ function durationSeconds(value: string): number {
   return seconds;
 }
 
-async function readScenario(reference: string): Promise<Scenario> {
+export async function readScenario(reference: string): Promise<Scenario> {
   const file = await resolveScenarioReference(reference);
   if (file === undefined) {
     const names = await libraryScenarioNames();
@@ -123,7 +123,7 @@ function summary(control: TwinControl, boot: BootResult, wallMs: number): string
 }
 
 /** The twin, its control routes attached, with the scenario applied: not yet listening or paced. */
-function createTwin(
+export function createTwin(
   scenario: Scenario,
   options: TwinOptions,
 ): { twin: Twin; control: TwinControl; applied: AppliedScenario } {

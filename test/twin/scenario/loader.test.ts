@@ -176,7 +176,7 @@ describe("cross-references the schema cannot check", () => {
     ],
     [
       "an object of a kind the twin does not serve",
-      scenarioDocument((d) => (d.spec.objects = [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x" } }])),
+      scenarioDocument((d) => (d.spec.objects = [{ apiVersion: "v1", kind: "Secret", metadata: { name: "x" } }])),
       { type: "NotSupported", path: "spec.objects[0].kind" },
     ],
     [
