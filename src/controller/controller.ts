@@ -196,6 +196,8 @@ export class Controller {
     while (!this.signal.aborted) {
       const leader = this.options.isLeader();
       if (leading && !leader) this.executor.clear();
+      // A new leader plans at once rather than waiting for the next cron time.
+      if (!leading && leader && this.passes > 0) await this.runPass();
       leading = leader;
       if (leader)
         await this.executor

@@ -39,6 +39,8 @@ export interface TwinOptions {
   readonly speed: number;
   readonly seed?: number;
   readonly duration?: number;
+  /** Record API requests (tests check them against the RBAC in deploy/). */
+  readonly audit?: boolean;
 }
 
 const DEFAULT_SEED = 1;
@@ -133,6 +135,7 @@ export function createTwin(
     seed: options.seed ?? spec.seed ?? DEFAULT_SEED,
     start: spec.start,
     routes: control.routes,
+    ...(options.audit === true && { audit: {} }),
   });
   control.attach(twin.runtime, options.speed);
   const applied = applyScenario(twin, scenario);
