@@ -3,6 +3,7 @@
  * Speed is measured here, never in tests.
  */
 const benchmarks: Record<string, () => Promise<{ run(args: string[]): Promise<unknown> }>> = {
+  controller: () => import("./controller.ts"),
   plan: () => import("./plan.ts"),
   twin: () => import("./twin.ts"),
 };

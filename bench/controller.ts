@@ -1,0 +1,389 @@
+/**
+ * The controller-overhead benchmark: `kubedrs run` against a twin of 1,000 nodes / 30,000 VMIs
+ * (scale-1k), each in its own process, the controller measured from outside through /proc as an
+ * operator's monitoring would see it. Issue target: between passes, RSS ≤ 400 MiB and CPU ≤ 5% of
+ * one core.
+ *
+ *   npm run bench -- controller [--scenario scale-1k] [--window 60] [--settle 5] [--no-breakdown]
+ *                               [--controller-node-flags "--optimize-for-size ..."]
+ *
+ * The twin runs at speed 1 so virtual time is wall time: usage samples come every 30 s as on a real
+ * cluster, nodes renew their leases, VMIs report. The policy set (bench/controller-policies/) is
+ * one BalancePolicy in Recommend mode whose cron fires daily, so the only pass is the one the
+ * controller runs at start and nothing migrates. Figures: seconds from the controller's start to
+ * its cache synced and to its first pass planned, that pass's plan time (its /metrics histogram),
+ * then CPU and RSS over a window that opens once no pass has been planned for `--settle` seconds
+ * (a controller may run more than one pass as it starts). Then, unless --no-breakdown, the
+ * controller is stopped and bench/controller-memory.ts runs one in-process against the same twin
+ * to say where the memory goes: V8 heap, native memory, and the heap each cached resource costs.
+ */
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { once } from "node:events";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { cpus, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
+import { promisify } from "node:util";
+import { clockTicksPerSecond, cpuTicks, listeningPorts, memoryOf } from "./proc.ts";
+
+const CLI = resolve(import.meta.dirname, "../src/cli/main.ts");
+const POLICIES = resolve(import.meta.dirname, "controller-policies");
+const MEMORY_WORKER = resolve(import.meta.dirname, "controller-memory.ts");
+const execFileAsync = promisify(execFile);
+/** The V8 flags kubedrs runs with (bin/kubedrs.js's shebang). */
+const NODE_FLAGS = ["--max-semi-space-size=16"];
+const TWIN_BOOT_LIMIT_MS = 10 * 60_000;
+const CONTROLLER_STEP_LIMIT_MS = 5 * 60_000;
+const TARGETS = { rssMiB: 400, cpuPercent: 5 } as const;
+const PASS_PLANNED = "balance pass planned";
+const CACHE_SYNCED = "cache synced";
+
+function option(args: string[], name: string): string | undefined {
+  const index = args.indexOf(name);
+  return index >= 0 ? args[index + 1] : undefined;
+}
+
+function round(value: number, digits = 2): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}
+
+/** A process in a group of its own, so stopping it stops whatever it started as well. */
+function spawnGroup(args: string[], stdout: "pipe" | "ignore", nodeFlags: readonly string[] = []): ChildProcess {
+  return spawn(process.execPath, [...NODE_FLAGS, ...nodeFlags, CLI, ...args], {
+    detached: true,
+    stdio: ["ignore", stdout, "inherit"],
+  });
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+async function stopGroup(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, "exit");
+  signalGroup(child, "SIGTERM");
+  const stopped = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
+  if (!stopped) {
+    signalGroup(child, "SIGKILL");
+    await exited;
+  }
+}
+
+interface LogLine {
+  /** Wall milliseconds since the controller was started, when the line was read. */
+  readonly atMs: number;
+  readonly level: number;
+  readonly msg: string;
+  readonly fields: Record<string, unknown>;
+}
+
+/** The controller's pino lines (JSON, one per line), timed as they arrive. */
+class ControllerLog {
+  readonly lines: LogLine[] = [];
+  private readonly startedAt: number;
+
+  constructor(stream: Readable, startedAt: number) {
+    this.startedAt = startedAt;
+    createInterface({ input: stream }).on("line", (text) => this.take(text));
+  }
+
+  private take(text: string): void {
+    let fields: Record<string, unknown>;
+    try {
+      fields = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      fields = { msg: text, level: 30 };
+    }
+    const level = typeof fields.level === "number" ? fields.level : 30;
+    const msg = typeof fields.msg === "string" ? fields.msg : "";
+    this.lines.push({ atMs: performance.now() - this.startedAt, level, msg, fields });
+  }
+
+  first(msg: string): LogLine | undefined {
+    return this.lines.find((line) => line.msg === msg);
+  }
+
+  /** Lines with this message read after `afterMs` (0: all of them). */
+  count(msg: string, afterMs = 0): number {
+    return this.lines.filter((line) => line.msg === msg && line.atMs > afterMs).length;
+  }
+
+  /** When the last line with this message was read, or undefined when none was. */
+  lastAt(msg: string): number | undefined {
+    return this.lines.findLast((line) => line.msg === msg)?.atMs;
+  }
+
+  /** Lines at warn (40) or above, as `level: message`. */
+  problems(): string[] {
+    return this.lines.filter((line) => line.level >= 40).map((line) => `${line.level}: ${line.msg}`);
+  }
+
+  async waitFor(msg: string, controller: ChildProcess): Promise<LogLine> {
+    const deadline = performance.now() + CONTROLLER_STEP_LIMIT_MS;
+    for (;;) {
+      const line = this.first(msg);
+      if (line) return line;
+      if (controller.exitCode !== null || controller.signalCode !== null)
+        throw new Error(
+          `the controller exited (${controller.exitCode ?? controller.signalCode}) before "${msg}":\n${this.tail()}`,
+        );
+      if (performance.now() > deadline)
+        throw new Error(`no "${msg}" from the controller within 5 minutes:\n${this.tail()}`);
+      await sleep(100);
+    }
+  }
+
+  /** Wall milliseconds since the controller was started. */
+  sinceStartMs(): number {
+    return performance.now() - this.startedAt;
+  }
+
+  private tail(): string {
+    return this.lines
+      .slice(-10)
+      .map((line) => JSON.stringify(line.fields))
+      .join("\n");
+  }
+}
+
+/** The twin writes its kubeconfig (renamed into place) once it serves. */
+async function waitForKubeconfig(twin: ChildProcess, path: string): Promise<void> {
+  const deadline = performance.now() + TWIN_BOOT_LIMIT_MS;
+  while (!existsSync(path)) {
+    if (twin.exitCode !== null) throw new Error(`the twin exited with ${twin.exitCode} before serving`);
+    if (performance.now() > deadline) throw new Error("the twin did not serve within 10 minutes");
+    await sleep(100);
+  }
+}
+
+/** One sample from a Prometheus text exposition, e.g. `kubedrs_plan_duration_seconds_sum`. */
+function metricValue(text: string, series: string): number | undefined {
+  const line = text.split("\n").find((row) => row.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+/**
+ * Plan time from the controller's /metrics: the histogram's sum over its count, which is the first
+ * pass's own time when read before a second pass. The health server listens on the port the OS
+ * picked (`--port 0`), which the log does not name.
+ */
+async function passMetrics(pid: number): Promise<{ planSeconds: number; passes: number }> {
+  const [port] = await listeningPorts(pid);
+  if (port === undefined) throw new Error(`the controller (pid ${pid}) listens on no TCP port`);
+  const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+  if (!response.ok) throw new Error(`GET :${port}/metrics: ${response.status}`);
+  const text = await response.text();
+  const sum = metricValue(text, "kubedrs_plan_duration_seconds_sum");
+  const passes = metricValue(text, "kubedrs_plan_duration_seconds_count");
+  if (sum === undefined || passes === undefined || passes === 0)
+    throw new Error(`:${port}/metrics has no kubedrs_plan_duration_seconds observation`);
+  return { planSeconds: round(sum / passes, 3), passes };
+}
+
+interface Reading {
+  readonly atMs: number;
+  readonly controllerTicks: number;
+  readonly twinTicks: number;
+  readonly rssMiB: number;
+}
+
+async function read(controller: number, twin: number): Promise<Reading> {
+  const [controllerTicks, twinTicks, memory] = await Promise.all([
+    cpuTicks(controller),
+    cpuTicks(twin),
+    memoryOf(controller),
+  ]);
+  return { atMs: performance.now(), controllerTicks, twinTicks, rssMiB: memory.rssMiB };
+}
+
+/** CPU used between two readings, as a percentage of one core. */
+function cpuPercent(
+  from: Reading,
+  to: Reading,
+  ticksPerSecond: number,
+  which: "controllerTicks" | "twinTicks",
+): number {
+  const cpuSeconds = (to[which] - from[which]) / ticksPerSecond;
+  return round((cpuSeconds / ((to.atMs - from.atMs) / 1000)) * 100);
+}
+
+/** Every second for `seconds`; CPU over the whole window and per 10 s, RSS at the end and its range. */
+async function measureWindow(pids: { controller: number; twin: number }, seconds: number) {
+  const ticksPerSecond = await clockTicksPerSecond();
+  const readings = [await read(pids.controller, pids.twin)];
+  for (let second = 1; second <= seconds; second += 1) {
+    await sleep(Math.max(0, (readings[0]?.atMs ?? 0) + second * 1000 - performance.now()));
+    readings.push(await read(pids.controller, pids.twin));
+  }
+  const first = readings[0] as Reading;
+  const last = readings.at(-1) as Reading;
+  const per10s = [];
+  for (let index = 10; index < readings.length; index += 10)
+    per10s.push(
+      cpuPercent(readings[index - 10] as Reading, readings[index] as Reading, ticksPerSecond, "controllerTicks"),
+    );
+  const rss = readings.map((reading) => reading.rssMiB);
+  return {
+    windowSeconds: round((last.atMs - first.atMs) / 1000, 1),
+    cpuPercentOfOneCore: cpuPercent(first, last, ticksPerSecond, "controllerTicks"),
+    cpuPercentPer10s: per10s,
+    rssMiB: last.rssMiB,
+    rssMiBRange: [Math.min(...rss), Math.max(...rss)],
+    twinCpuPercentOfOneCore: cpuPercent(first, last, ticksPerSecond, "twinTicks"),
+  };
+}
+
+/** Stops both processes if the benchmark itself is interrupted; they run in groups of their own. */
+function killOnInterrupt(children: ChildProcess[]): () => void {
+  const onSignal = (): void => {
+    for (const child of children) signalGroup(child, "SIGKILL");
+    process.exit(130);
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  return () => {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  };
+}
+
+interface Settings {
+  readonly scenario: string;
+  readonly windowSeconds: number;
+  readonly settleSeconds: number;
+  readonly breakdown: boolean;
+  /** Extra Node.js/V8 flags for the controller only, to compare (e.g. "--optimize-for-size"). */
+  readonly controllerNodeFlags: readonly string[];
+  readonly directory: string;
+}
+
+/** `kubedrs twin` at speed 1, once it serves: the process and how long it took to boot. */
+async function startTwin(settings: Settings, kubeconfig: string): Promise<{ twin: ChildProcess; bootSeconds: number }> {
+  const started = performance.now();
+  const twin = spawnGroup(
+    ["twin", "--scenario", settings.scenario, "--speed", "1", "--port", "0", "--kubeconfig", kubeconfig],
+    "ignore",
+  );
+  try {
+    await waitForKubeconfig(twin, kubeconfig);
+  } catch (error) {
+    await stopGroup(twin);
+    throw error;
+  }
+  return { twin, bootSeconds: round((performance.now() - started) / 1000, 1) };
+}
+
+/** `kubedrs run` on the twin's clock; info level, for the lines that time its start. */
+function startController(kubeconfig: string, nodeFlags: readonly string[]): ChildProcess {
+  const flags = ["--kubeconfig", kubeconfig, "--policies", POLICIES, "--clock", "twin", "--port", "0"];
+  return spawnGroup(["run", ...flags, "--log-level", "info"], "pipe", nodeFlags);
+}
+
+/** Waits until no pass has been planned for `settleSeconds`: a controller may run more than one as it starts. */
+async function quietAfterPasses(log: ControllerLog, settleSeconds: number): Promise<number> {
+  const deadline = performance.now() + CONTROLLER_STEP_LIMIT_MS;
+  for (;;) {
+    const last = log.lastAt(PASS_PLANNED) ?? 0;
+    const quietFor = log.sinceStartMs() - last;
+    if (quietFor >= settleSeconds * 1000) return last;
+    if (performance.now() > deadline) throw new Error("the controller kept planning passes for 5 minutes");
+    await sleep(settleSeconds * 1000 - quietFor);
+  }
+}
+
+async function measureController(settings: Settings, twin: ChildProcess, controller: ChildProcess) {
+  const log = new ControllerLog(controller.stdout as Readable, performance.now());
+  const synced = await log.waitFor(CACHE_SYNCED, controller);
+  const pass = await log.waitFor(PASS_PLANNED, controller);
+  const metrics = await passMetrics(controller.pid ?? 0);
+  await quietAfterPasses(log, settings.settleSeconds);
+  const startupPasses = log.count(PASS_PLANNED);
+  const windowOpened = log.sinceStartMs();
+  const steady = await measureWindow({ controller: controller.pid ?? 0, twin: twin.pid ?? 0 }, settings.windowSeconds);
+  const { peakRssMiB } = await memoryOf(controller.pid ?? 0);
+  return {
+    nodes: synced.fields.nodes,
+    vmis: synced.fields.vmis,
+    syncSeconds: round(synced.atMs / 1000, 1),
+    firstPassSeconds: round(pass.atMs / 1000, 1),
+    planSeconds: metrics.planSeconds,
+    planSecondsOverPasses: metrics.passes,
+    firstPass: { imbalance: pass.fields.imbalance, recommend: pass.fields.recommend, execute: pass.fields.execute },
+    startupPasses,
+    steady: { settleSeconds: settings.settleSeconds, ...steady, passes: log.count(PASS_PLANNED, windowOpened) },
+    peakRssMiB,
+    targets: TARGETS,
+    met: {
+      rss: steady.rssMiB <= TARGETS.rssMiB,
+      peakRss: peakRssMiB <= TARGETS.rssMiB,
+      cpu: steady.cpuPercentOfOneCore <= TARGETS.cpuPercent,
+    },
+    controllerWarnings: log.problems(),
+  };
+}
+
+/** bench/controller-memory.ts against the running twin, in a process of its own. */
+async function memoryBreakdown(kubeconfig: string, nodeFlags: readonly string[]): Promise<unknown> {
+  const { stdout } = await execFileAsync(
+    process.execPath,
+    ["--expose-gc", ...NODE_FLAGS, ...nodeFlags, MEMORY_WORKER, kubeconfig, POLICIES],
+    { maxBuffer: 2 ** 20, timeout: CONTROLLER_STEP_LIMIT_MS },
+  );
+  return JSON.parse(stdout) as unknown;
+}
+
+async function measure(settings: Settings, children: ChildProcess[]): Promise<object> {
+  const kubeconfig = join(settings.directory, "kubeconfig");
+  const { twin, bootSeconds } = await startTwin(settings, kubeconfig);
+  children.push(twin);
+  const controller = startController(kubeconfig, settings.controllerNodeFlags);
+  children.push(controller);
+  const measured = await measureController(settings, twin, controller);
+  await stopGroup(controller);
+  const breakdown = settings.breakdown ? await memoryBreakdown(kubeconfig, settings.controllerNodeFlags) : undefined;
+  return {
+    twinBootSeconds: bootSeconds,
+    ...measured,
+    breakdown,
+    twin: { rssMiB: (await memoryOf(twin.pid ?? 0)).rssMiB },
+  };
+}
+
+export async function run(args: string[]): Promise<unknown> {
+  const directory = await mkdtemp(join(tmpdir(), "kubedrs-bench-controller-"));
+  const settings: Settings = {
+    scenario: option(args, "--scenario") ?? "scale-1k",
+    windowSeconds: Number(option(args, "--window") ?? "60"),
+    settleSeconds: Number(option(args, "--settle") ?? "5"),
+    breakdown: !args.includes("--no-breakdown"),
+    controllerNodeFlags: (option(args, "--controller-node-flags") ?? "").split(" ").filter((flag) => flag !== ""),
+    directory,
+  };
+  const children: ChildProcess[] = [];
+  const forget = killOnInterrupt(children);
+  try {
+    const result = await measure(settings, children);
+    return {
+      benchmark: "controller",
+      node: process.version,
+      machine: { cpus: cpus().length },
+      scenario: settings.scenario,
+      controllerNodeFlags: [...NODE_FLAGS, ...settings.controllerNodeFlags],
+      ...result,
+    };
+  } finally {
+    await Promise.all(children.map(stopGroup));
+    forget();
+    await rm(directory, { recursive: true, force: true });
+  }
+}
