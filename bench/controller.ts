@@ -9,9 +9,10 @@
  *
  * The twin runs at speed 1 so virtual time is wall time: usage samples come every 30 s as on a real
  * cluster, nodes renew their leases, VMIs report. The policy set (bench/controller-policies/) is
- * one BalancePolicy in Recommend mode whose cron fires daily, so the only pass is the one the
- * controller runs at start and nothing migrates. Figures: seconds from the controller's start to
- * its cache synced and to its first pass planned, that pass's plan time (its /metrics histogram),
+ * one BalancePolicy in Recommend mode whose cron fires daily, so the only passes are those the
+ * controller runs as it starts and nothing migrates. Figures: seconds from the controller's start
+ * to its cache synced and to its first pass planned, plan time (the /metrics histogram's mean over
+ * the passes it counted when read, `planSecondsOverPasses`),
  * then CPU and RSS over a window that opens once no pass has been planned for `--settle` seconds
  * (a controller may run more than one pass as it starts). Then, unless --no-breakdown, the
  * controller is stopped and bench/controller-memory.ts runs one in-process against the same twin
