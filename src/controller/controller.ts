@@ -192,7 +192,7 @@ export class Controller {
   }
 
   private async tickLoop(): Promise<void> {
-    let leading = false;
+    let leading = this.options.isLeader();
     while (!this.signal.aborted) {
       const leader = this.options.isLeader();
       if (leading && !leader) this.executor.clear();
