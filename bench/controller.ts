@@ -88,6 +88,16 @@ interface LogLine {
   readonly fields: Record<string, unknown>;
 }
 
+/** pino's level numbers; the controller logs levels as words (src/controller/observability/logger.ts). */
+const PINO_LEVELS: Readonly<Record<string, number>> = {
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+};
+
 /** The controller's pino lines (JSON, one per line), timed as they arrive. */
 class ControllerLog {
   readonly lines: LogLine[] = [];
@@ -105,7 +115,7 @@ class ControllerLog {
     } catch {
       fields = { msg: text, level: 30 };
     }
-    const level = typeof fields.level === "number" ? fields.level : 30;
+    const level = typeof fields.level === "string" ? (PINO_LEVELS[fields.level] ?? 30) : 30;
     const msg = typeof fields.msg === "string" ? fields.msg : "";
     this.lines.push({ atMs: performance.now() - this.startedAt, level, msg, fields });
   }

@@ -7,10 +7,15 @@
 import { z } from "zod";
 import { stringify } from "yaml";
 import { POLICY_API_VERSION, type PolicyKind, policyDocumentSchemas } from "../src/core/policy/document.ts";
+import {
+  POLICY_GROUP,
+  POLICY_RESOURCES as RESOURCES,
+  POLICY_VERSION,
+  type PolicyResource as Resource,
+} from "../src/core/policy/resources.ts";
 import { structuralSchema } from "./structural-schema.ts";
 
-export const POLICY_GROUP = "kubedrs.io";
-export const POLICY_VERSION = "v1alpha1";
+export { POLICY_GROUP, POLICY_VERSION } from "../src/core/policy/resources.ts";
 
 interface PrinterColumn {
   readonly name: string;
@@ -20,22 +25,18 @@ interface PrinterColumn {
   readonly priority?: number;
 }
 
-interface PolicyResource {
-  readonly kind: PolicyKind;
-  readonly plural: string;
-  readonly shortNames: readonly string[];
+interface CrdDetails {
   readonly description: string;
   readonly columns: readonly PrinterColumn[];
 }
 
+interface PolicyResource extends Resource, CrdDetails {}
+
 const age: PrinterColumn = { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" };
 
-/** Short names as the twin serves them (src/twin/api/resources.ts). */
-export const POLICY_RESOURCES: readonly PolicyResource[] = [
-  {
-    kind: "BalancePolicy",
-    plural: "balancepolicies",
-    shortNames: ["bp"],
+/** What each kind's CRD says beyond its names: a description and printer columns. */
+const CRD_DETAILS: Readonly<Record<PolicyKind, CrdDetails>> = {
+  BalancePolicy: {
     description:
       "How kubedrs balances a pool of nodes, like a vSphere DRS cluster's settings: automation level, aggressiveness (the migration threshold), utilization ceilings, metrics, schedule, limits and anti-thrashing.",
     columns: [
@@ -45,10 +46,7 @@ export const POLICY_RESOURCES: readonly PolicyResource[] = [
       age,
     ],
   },
-  {
-    kind: "PlacementRule",
-    plural: "placementrules",
-    shortNames: ["pr"],
+  PlacementRule: {
     description:
       "A VM-VM or VM-Host rule, must (Required) or should (Preferred), as in vSphere DRS. Required rules are never broken by balancing, evacuation or restarts.",
     columns: [
@@ -58,10 +56,7 @@ export const POLICY_RESOURCES: readonly PolicyResource[] = [
       age,
     ],
   },
-  {
-    kind: "MigrationProfile",
-    plural: "migrationprofiles",
-    shortNames: ["mprof"],
+  MigrationProfile: {
     description:
       "Live-migration tuning for a group of VMs, like vMotion settings. kubedrs renders each profile into a KubeVirt MigrationPolicy it owns.",
     columns: [
@@ -72,10 +67,7 @@ export const POLICY_RESOURCES: readonly PolicyResource[] = [
       age,
     ],
   },
-  {
-    kind: "MaintenancePolicy",
-    plural: "maintenancepolicies",
-    shortNames: ["mp"],
+  MaintenancePolicy: {
     description:
       "How kubedrs evacuates a node in maintenance, like vSphere maintenance mode, what it does with VMs that cannot live-migrate, and which node conditions trigger a proactive evacuation.",
     columns: [
@@ -85,10 +77,7 @@ export const POLICY_RESOURCES: readonly PolicyResource[] = [
       age,
     ],
   },
-  {
-    kind: "FailoverPolicy",
-    plural: "failoverpolicies",
-    shortNames: ["fp"],
+  FailoverPolicy: {
     description:
       "Host-failure detection, fencing and VM restart, like vSphere HA. Fencing must be confirmed before any VM restarts elsewhere.",
     columns: [
@@ -98,7 +87,12 @@ export const POLICY_RESOURCES: readonly PolicyResource[] = [
       age,
     ],
   },
-];
+};
+
+export const POLICY_RESOURCES: readonly PolicyResource[] = RESOURCES.map((resource) => ({
+  ...resource,
+  ...CRD_DETAILS[resource.kind],
+}));
 
 type Schema = Record<string, unknown>;
 

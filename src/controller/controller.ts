@@ -14,13 +14,16 @@ import type { PolicySet } from "../core/policy/policy-set.ts";
 import { type PassResult, runBalancePass } from "./balance-pass.ts";
 import { ClusterCache } from "./cache/cluster-cache.ts";
 import type { Clock } from "./clock.ts";
-import { CronSchedule } from "./cron-schedule.ts";
+import { cronSchedule } from "./cron-schedule.ts";
 import { EventRecorder, vmiTarget } from "./executor/event-recorder.ts";
 import { MigrationExecutor } from "./executor/executor.ts";
 import { MigrationProfiles } from "./executor/migration-profiles.ts";
+import { componentLogger } from "./observability/logger.ts";
 import type { ControllerMetrics, MigrationReason } from "./observability/metrics.ts";
-import { type HistorySettings, historySettingsOf, UsageHistory } from "./usage/usage-history.ts";
+import { clusterMetricsSettings } from "./usage/select-source.ts";
+import { historySettingsOf, UsageHistory } from "./usage/usage-history.ts";
 import type { UsageSample, UsageSource } from "./usage/types.ts";
+import { type LauncherPodRef, vmiByUidLabel } from "./usage/metrics-api-source.ts";
 
 export interface ControllerOptions {
   readonly api: ApiClient;
@@ -61,6 +64,9 @@ export class Controller {
   readonly cache: ClusterCache;
   readonly executor: MigrationExecutor;
   private readonly options: ControllerOptions;
+  private readonly log: Logger;
+  /** Odd objects and metrics items that were left out. */
+  private readonly snapshotLog: Logger;
   private readonly profiles: MigrationProfiles;
   private readonly history = new UsageHistory();
   private readonly events: EventRecorder;
@@ -72,15 +78,19 @@ export class Controller {
   private passes = 0;
   private lastSampleError = "";
   private latest: UsageSample | undefined;
+  /** VMI keys by UID, rebuilt before each sample, to tell which VMI a launcher pod's metrics are for. */
+  private vmiByUid = new Map<string, string>();
 
   constructor(options: ControllerOptions) {
     this.options = options;
     const log = options.log;
-    this.cache = new ClusterCache({ api: options.api, log: log.child({ component: "cache" }), resyncMs: 30 * 60_000 });
+    this.log = componentLogger(log, "balancer");
+    this.snapshotLog = componentLogger(log, "snapshot");
+    this.cache = new ClusterCache({ api: options.api, log: componentLogger(log, "cache"), resyncMs: 30 * 60_000 });
     this.events = new EventRecorder({
       api: options.api,
       clock: options.clock,
-      log: log.child({ component: "events" }),
+      log: componentLogger(log, "events"),
       instance: options.identity,
     });
     this.executor = new MigrationExecutor({
@@ -88,7 +98,7 @@ export class Controller {
       cache: this.cache,
       clock: options.clock,
       events: this.events,
-      log: log.child({ component: "executor" }),
+      log: componentLogger(log, "executor"),
       metrics: {
         migrationFinished: (outcome, kind, seconds) =>
           options.metrics.migrationFinished(outcome, kind as MigrationReason, seconds),
@@ -99,8 +109,22 @@ export class Controller {
     this.profiles = new MigrationProfiles({
       api: options.api,
       cache: this.cache,
-      log: log.child({ component: "profiles" }),
+      log: componentLogger(log, "profiles"),
     });
+  }
+
+  /** The VMI a launcher pod runs (metrics.k8s.io names pods, not VMIs). */
+  vmiOfLauncher(pod: LauncherPodRef): string | undefined {
+    return vmiByUidLabel(pod, this.vmiByUid);
+  }
+
+  private indexVmis(): void {
+    const index = new Map<string, string>();
+    for (const vmi of this.cache.list("vmis")) {
+      const { uid, namespace, name } = (vmi.metadata ?? {}) as { uid?: string; namespace?: string; name?: string };
+      if (uid !== undefined) index.set(uid, `${namespace ?? ""}/${name ?? ""}`);
+    }
+    this.vmiByUid = index;
   }
 
   /** The newest usage sample, unsmoothed (the demo's live bars). */
@@ -118,7 +142,7 @@ export class Controller {
 
   async start(): Promise<void> {
     await this.cache.start();
-    this.options.log.info({ vmis: this.cache.size("vmis"), nodes: this.cache.size("nodes") }, "cache synced");
+    this.log.info({ vmis: this.cache.size("vmis"), nodes: this.cache.size("nodes") }, "cache synced");
     // The first pass plans on measured usage, not on requests alone.
     await this.sampleOnce();
     this.loops.push(this.sampleLoop(), this.passLoop(), this.tickLoop());
@@ -141,23 +165,20 @@ export class Controller {
     this.departures.set(vm, list);
   }
 
-  private historySettings(policies: PolicySet): HistorySettings | undefined {
-    const first = policies.balance[0];
-    return first ? historySettingsOf(first.spec.metrics) : undefined;
-  }
-
   async sampleOnce(): Promise<void> {
     const policies = this.options.policies();
     const source = policies && this.options.usageSource(policies);
     if (!source) return;
+    this.indexVmis();
     try {
       this.latest = await source.sample(this.options.clock.now());
       this.history.record(this.latest);
+      this.warnOnce(this.latest.warnings ?? []);
       this.lastSampleError = "";
     } catch (error) {
       const message = (error as Error).message;
       if (message !== this.lastSampleError)
-        this.options.log.warn({ err: message }, "usage sample failed; planning with what is known");
+        this.log.warn({ err: message }, "usage sample failed; planning with what is known");
       this.lastSampleError = message;
     }
   }
@@ -176,7 +197,7 @@ export class Controller {
     const schedules =
       policies.length > 0 ? policies.map((policy) => policy.spec.schedule) : [{ cron: DEFAULT_CRON, timeZone: "UTC" }];
     const times = schedules
-      .map((schedule) => new CronSchedule(schedule.cron, schedule.timeZone).next(after))
+      .map((schedule) => cronSchedule(schedule.cron, schedule.timeZone).next(after))
       .filter((time): time is number => time !== undefined);
     return times.length > 0 ? Math.min(...times) : after + 5 * 60_000;
   }
@@ -202,7 +223,7 @@ export class Controller {
       if (leader)
         await this.executor
           .tick()
-          .catch((error: unknown) => this.options.log.error({ err: String(error) }, "executor round failed"));
+          .catch((error: unknown) => this.log.error({ err: String(error) }, "executor round failed"));
       await new Promise((resolve) => setTimeout(resolve, this.options.tickEveryMs ?? DEFAULT_TICK_MS));
     }
   }
@@ -212,14 +233,14 @@ export class Controller {
     const policies = this.options.policies();
     const why = this.notReady();
     if (why !== undefined || policies === undefined) {
-      this.options.log.info({ reason: why }, "balance pass skipped");
+      this.log.info({ reason: why }, "balance pass skipped");
       this.options.metrics.passFinished("skipped");
       return undefined;
     }
     try {
       return await this.plannedPass(policies);
     } catch (error) {
-      this.options.log.error({ err: (error as Error).stack ?? String(error) }, "balance pass failed");
+      this.log.error({ err: (error as Error).stack ?? String(error) }, "balance pass failed");
       this.options.metrics.passFinished("failed");
       return undefined;
     }
@@ -228,11 +249,11 @@ export class Controller {
   private async plannedPass(policies: PolicySet): Promise<PassResult> {
     const now = this.options.clock.now();
     this.passes += 1;
-    const settings = this.historySettings(policies);
+    const settings = historySettingsOf(clusterMetricsSettings(policies));
     const pass = runBalancePass(
       {
         objects: this.cache.objects(new Date(now).toISOString(), `live-${new Date(now).toISOString()}`),
-        usage: settings ? this.history.summaries(now, settings) : undefined,
+        usage: this.history.summaries(now, settings),
         latest: this.latest,
         policies,
         now,
@@ -255,13 +276,19 @@ export class Controller {
     return pass;
   }
 
-  private report(pass: PassResult, policies: PolicySet): void {
-    const { metrics, log } = this.options;
-    for (const warning of pass.warnings) {
+  /** Odd objects and unreadable metrics items, each reported once. */
+  private warnOnce(warnings: readonly string[]): void {
+    for (const warning of warnings) {
       if (this.warned.has(warning)) continue;
       this.warned.add(warning);
-      log.warn({ component: "snapshot" }, warning);
+      this.snapshotLog.warn(warning);
     }
+  }
+
+  private report(pass: PassResult, policies: PolicySet): void {
+    const { metrics } = this.options;
+    const log = this.log;
+    this.warnOnce(pass.warnings);
     metrics.observePlanDuration(pass.planSeconds);
     metrics.passFinished("planned");
     metrics.resetPolicies(policies.balance.map((policy) => policy.metadata.name));
@@ -298,7 +325,7 @@ export class Controller {
       policies.balance.map((policy) => policy.spec.limits),
     );
     const adopted = this.executor.adopt(pass.plan.metadata.name, pass.plan.moves, new Set(pass.execute), () => limits);
-    for (const { vm, reason } of adopted.dropped) this.options.log.info({ vm, reason }, "planned move not queued");
+    for (const { vm, reason } of adopted.dropped) this.log.info({ vm, reason }, "planned move not queued");
     await this.publishRecommendations(pass);
     await this.executor.tick();
   }

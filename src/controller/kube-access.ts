@@ -3,6 +3,7 @@
  * these (a test compares the two both ways), so the code cannot start using an API the
  * deployment does not allow, and the deployment grants nothing the code does not use.
  */
+import { POLICY_RESOURCES } from "../core/policy/resources.ts";
 
 /** Kubernetes authorization verbs, as RBAC spells them. */
 export type KubeVerb = "get" | "list" | "watch" | "create" | "update" | "patch" | "delete" | "deletecollection";
@@ -23,13 +24,7 @@ export interface KubeAccess {
 export const LEADER_LEASE_NAME = "kubedrs-leader";
 
 /** The policy kinds' plurals in kubedrs.io, as the CRDs in deploy/crds/ serve them. */
-export const POLICY_PLURALS = [
-  "balancepolicies",
-  "placementrules",
-  "migrationprofiles",
-  "maintenancepolicies",
-  "failoverpolicies",
-] as const;
+export const POLICY_PLURALS = POLICY_RESOURCES.map((resource) => resource.plural);
 
 export const KUBE_ACCESS: readonly KubeAccess[] = [
   // The cluster the controller reads: nodes, launcher pods, namespaces (kubedrs.io/exclude).

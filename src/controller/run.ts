@@ -4,14 +4,15 @@
  * end-to-end tests all start the controller through here, so they run the same thing.
  */
 import { KubeConfig } from "@kubernetes/client-node";
-import pino, { type DestinationStream, type Logger } from "pino";
+import type { DestinationStream, Logger } from "pino";
 import { Registry } from "prom-client";
 import { ApiClient } from "../adapters/kube/client/api-client.ts";
-import { defaultBalancePolicy, type PolicySet } from "../core/policy/policy-set.ts";
+import type { PolicySet } from "../core/policy/policy-set.ts";
 import { type Clock, systemClock, TwinClock } from "./clock.ts";
 import { Controller, type PassReport } from "./controller.ts";
 import { EventRecorder } from "./executor/event-recorder.ts";
 import { LeaseElector } from "./leader/lease-elector.ts";
+import { componentLogger, createRootLogger } from "./observability/logger.ts";
 import { startHealthServer, type HealthServer } from "./observability/http-server.ts";
 import { type ControllerMetrics, createControllerMetrics } from "./observability/metrics.ts";
 import { PolicyCrdSource } from "./policies/crd-source.ts";
@@ -19,7 +20,8 @@ import { PolicyDirectorySource } from "./policies/directory-source.ts";
 import { PolicyKeeper } from "./policies/policy-keeper.ts";
 import type { PolicyLoad } from "./policies/policy-load.ts";
 import type { UsageSource } from "./usage/types.ts";
-import { usageSourceFor } from "./usage/select-source.ts";
+import type { LauncherPodRef } from "./usage/metrics-api-source.ts";
+import { clusterMetricsSettings, usageSourceFor } from "./usage/select-source.ts";
 
 export interface RunOptions {
   /** A kubeconfig file; in-cluster config when unset. */
@@ -63,11 +65,6 @@ function loadKubeconfig(path: string | undefined): KubeConfig {
   return kubeconfig;
 }
 
-function createLogger(options: RunOptions): Logger {
-  const settings = { name: "kubedrs", level: options.logLevel ?? "info" };
-  return options.logDestination ? pino(settings, options.logDestination) : pino(settings);
-}
-
 interface PolicySource {
   start(): Promise<PolicyLoad>;
   stop(): void;
@@ -78,15 +75,16 @@ function usageSources(
   kubeconfig: KubeConfig,
   forced: RunOptions["metricsSource"],
   log: Logger,
+  vmiOf: (pod: LauncherPodRef) => string | undefined,
 ): (policies: PolicySet) => UsageSource | undefined {
   let cached: { key: string; source: UsageSource | undefined } | undefined;
   return (policies) => {
-    const metrics = (policies.balance[0] ?? defaultBalancePolicy()).spec.metrics;
+    const metrics = clusterMetricsSettings(policies);
     const settings = { source: forced ?? metrics.source, prometheus: metrics.prometheus };
     const key = JSON.stringify(settings);
     if (cached?.key === key) return cached.source;
     try {
-      cached = { key, source: usageSourceFor(settings, kubeconfig) };
+      cached = { key, source: usageSourceFor(settings, kubeconfig, { vmiOf }) };
       log.info({ source: cached.source?.kind }, "usage source");
     } catch (error) {
       log.error({ err: (error as Error).message }, "no usage source; planning on requests only");
@@ -107,7 +105,7 @@ interface PolicyWiring {
 /** The policy source, feeding the keeper; a rejected set is logged, counted and posted as an Event. */
 function createPolicySource(options: RunOptions, kubeconfig: KubeConfig, wiring: PolicyWiring): PolicySource {
   const { keeper, metrics } = wiring;
-  const log = wiring.log.child({ component: "policies" });
+  const log = componentLogger(wiring.log, "policies");
   const events = new EventRecorder({ api: wiring.api, clock: wiring.clock, log, instance: options.identity });
   const eventTarget = {
     apiVersion: "coordination.k8s.io/v1",
@@ -136,13 +134,16 @@ function createElector(options: RunOptions, kubeconfig: KubeConfig, log: Logger)
   return new LeaseElector({
     kubeconfig,
     identity: options.identity,
-    logger: log.child({ component: "leader" }),
+    logger: componentLogger(log, "leader"),
     ...options.leaderElection,
   });
 }
 
 export async function startController(options: RunOptions): Promise<RunningController> {
-  const log = createLogger(options);
+  const log = createRootLogger({
+    ...(options.logLevel !== undefined && { level: options.logLevel }),
+    ...(options.logDestination !== undefined && { destination: options.logDestination }),
+  });
   const kubeconfig = loadKubeconfig(options.kubeconfig);
   const api = new ApiClient(kubeconfig);
   const clock = options.clock === "twin" ? new TwinClock(api) : systemClock;
@@ -157,13 +158,18 @@ export async function startController(options: RunOptions): Promise<RunningContr
     metrics.setLeader(leading);
     log.info({ identity: options.identity }, leading ? "became the leader" : "no longer the leader");
   });
-  const controller = new Controller({
+  const controller: Controller = new Controller({
     api,
     clock,
     log,
     metrics,
     policies: () => keeper.current(),
-    usageSource: usageSources(kubeconfig, options.metricsSource, log.child({ component: "usage" })),
+    usageSource: usageSources(
+      kubeconfig,
+      options.metricsSource,
+      componentLogger(log, "usage"),
+      (pod): string | undefined => controller.vmiOfLauncher(pod),
+    ),
     isLeader,
     identity: options.identity,
     ...(options.seed !== undefined && { seed: options.seed }),

@@ -5,7 +5,6 @@ import { Reflector } from "../../src/adapters/kube/client/reflector.ts";
 import { Twin } from "../../src/twin/twin.ts";
 import { buildNode, START } from "../twin/support/kube-fixture.ts";
 
-const quiet = { warn: () => undefined, debug: () => undefined };
 let twin: Twin | undefined;
 let reflector: Reflector | undefined;
 
@@ -35,7 +34,7 @@ async function eventually(check: () => boolean, timeoutMs = 5_000): Promise<void
 describe("Reflector", () => {
   it("lists in pages, then follows creates and deletes through the watch", async () => {
     const { twin, api } = await startTwin(7);
-    reflector = new Reflector({ api, path: "/api/v1/nodes", log: quiet, pageSize: 3 });
+    reflector = new Reflector({ api, path: "/api/v1/nodes", pageSize: 3 });
     await reflector.start();
     expect(reflector.size()).toBe(7);
     const { store, resources } = twin.runtime;
@@ -50,7 +49,6 @@ describe("Reflector", () => {
     reflector = new Reflector({
       api,
       path: "/api/v1/nodes",
-      log: quiet,
       trim: (object) => ({ metadata: object.metadata }),
     });
     await reflector.start();
@@ -59,7 +57,7 @@ describe("Reflector", () => {
 
   it("resumes after a dropped connection without losing a change", async () => {
     const { twin, api } = await startTwin(2);
-    reflector = new Reflector({ api, path: "/api/v1/nodes", log: quiet });
+    reflector = new Reflector({ api, path: "/api/v1/nodes" });
     await reflector.start();
     twin.server.dropConnections();
     twin.runtime.store.create(twin.runtime.resources.nodes, buildNode("during-outage"), { actor: "test" });
@@ -68,7 +66,7 @@ describe("Reflector", () => {
 
   it("relists when the watch history it would resume from is gone (410)", async () => {
     const { twin, api } = await startTwin(2);
-    reflector = new Reflector({ api, path: "/api/v1/nodes", log: quiet });
+    reflector = new Reflector({ api, path: "/api/v1/nodes" });
     await reflector.start();
     const { store, resources } = twin.runtime;
     twin.server.dropConnections();
@@ -86,7 +84,7 @@ describe("Reflector", () => {
 
   it("treats an API that is not installed as empty when it is optional", async () => {
     const { api } = await startTwin(0);
-    reflector = new Reflector({ api, path: "/apis/example.com/v1/widgets", log: quiet, optional: true });
+    reflector = new Reflector({ api, path: "/apis/example.com/v1/widgets", optional: true });
     await reflector.start();
     expect(reflector.synced).toBe(true);
     expect(reflector.size()).toBe(0);

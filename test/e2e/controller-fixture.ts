@@ -7,7 +7,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { createTwin, readScenario } from "../../src/cli/commands/twin.ts";
+import { readScenario } from "../../src/cli/commands/twin.ts";
+import { createScenarioTwin } from "../../src/twin/scenario-twin.ts";
 import { bootScenario } from "../../src/twin/scenario/index.ts";
 import type { Twin } from "../../src/twin/twin.ts";
 import { Kubectl, type RunningKubectl } from "./kubectl.ts";
@@ -28,7 +29,7 @@ export interface ScenarioTwin {
 
 export async function startDemoTwin(): Promise<ScenarioTwin> {
   const scenario = await readScenario("demo");
-  const { twin, applied } = createTwin(scenario, { port: 0, kubeconfig: "", speed: SPEED, audit: true });
+  const { twin, applied } = createScenarioTwin(scenario, { speed: SPEED, audit: true });
   bootScenario(twin);
   await twin.listen(0);
   const directory = await mkdtemp(join(tmpdir(), "kubedrs-e2e-"));
@@ -122,8 +123,6 @@ export interface MigrationEvent {
   readonly source: string;
   readonly target: string;
   readonly plan: string;
-  /** Wall ms when kubectl printed it. */
-  readonly seenAt: number;
 }
 
 const WATCH_TEMPLATE =
@@ -132,7 +131,6 @@ const WATCH_TEMPLATE =
 /** `kubectl get vmim -A -w`: every change to every migration, one line each. */
 export class MigrationWatch {
   private readonly running: RunningKubectl;
-  private readonly started = Date.now();
 
   constructor(kubectl: Kubectl) {
     this.running = kubectl.start("get", "vmim", "-A", "-w", "-o", `jsonpath=${WATCH_TEMPLATE}`);
@@ -144,7 +142,7 @@ export class MigrationWatch {
       .filter((line) => line.trim() !== "")
       .map((line) => {
         const [name = "", vm = "", phase = "", source = "", target = "", plan = ""] = line.split(" ");
-        return { name, vm, phase, source, target, plan, seenAt: this.started };
+        return { name, vm, phase, source, target, plan };
       });
   }
 

@@ -7,10 +7,10 @@ import { rename, writeFile } from "node:fs/promises";
 import { type Command, InvalidArgumentError } from "commander";
 import { formatDuration, parseDuration } from "../../core/model/quantity.ts";
 import { formatFieldError } from "../../core/policy/field-error.ts";
+import type { TwinControl } from "../../twin/control/index.ts";
 import {
   ControlRequestError,
   type EventWordOptions,
-  TwinControl,
   type TwinStatus,
   endpointFromKubeconfig,
   eventFromWords,
@@ -21,7 +21,6 @@ import {
   type AppliedScenario,
   type BootResult,
   type Scenario,
-  applyScenario,
   bootScenario,
   injectedEventSchema,
   libraryScenarioNames,
@@ -29,21 +28,18 @@ import {
   resolveScenarioReference,
 } from "../../twin/scenario/index.ts";
 import { scenarioFieldErrors } from "../../twin/scenario/schema-errors.ts";
-import { Twin } from "../../twin/twin.ts";
+import { createScenarioTwin } from "../../twin/scenario-twin.ts";
+import type { Twin } from "../../twin/twin.ts";
 import { UserError } from "../errors.ts";
 
-export interface TwinOptions {
+interface TwinOptions {
   readonly scenario?: string;
   readonly port: number;
   readonly kubeconfig: string;
   readonly speed: number;
   readonly seed?: number;
   readonly duration?: number;
-  /** Record API requests (tests check them against the RBAC in deploy/). */
-  readonly audit?: boolean;
 }
-
-const DEFAULT_SEED = 1;
 
 function portNumber(value: string): number {
   const port = Number(value);
@@ -124,25 +120,6 @@ function summary(control: TwinControl, boot: BootResult, wallMs: number): string
   );
 }
 
-/** The twin, its control routes attached, with the scenario applied: not yet listening or paced. */
-export function createTwin(
-  scenario: Scenario,
-  options: TwinOptions,
-): { twin: Twin; control: TwinControl; applied: AppliedScenario } {
-  const { spec } = scenario.document;
-  const control = new TwinControl();
-  const twin = Twin.create({
-    seed: options.seed ?? spec.seed ?? DEFAULT_SEED,
-    start: spec.start,
-    routes: control.routes,
-    ...(options.audit === true && { audit: {} }),
-  });
-  control.attach(twin.runtime, options.speed);
-  const applied = applyScenario(twin, scenario);
-  control.describe(applied);
-  return { twin, control, applied };
-}
-
 function bootText(boot: BootResult): string {
   const still = boot.starting === 0 ? "" : ` (${boot.starting} VMs still starting)`;
   return `booted in ${formatDuration(boot.seconds)} of virtual time${still}`;
@@ -168,7 +145,7 @@ async function serve(options: TwinOptions): Promise<void> {
       `the library has: ${(await libraryScenarioNames()).join(", ")}`,
     ]);
   const scenario = await readScenario(options.scenario);
-  const { twin, control, applied } = createTwin(scenario, options);
+  const { twin, control, applied } = createScenarioTwin(scenario, options);
   const boot = bootScenario(twin);
   const url = await listen(twin, options.port);
   await writeKubeconfig(options.kubeconfig, twin.kubeconfig()).catch(async (error: unknown) => {

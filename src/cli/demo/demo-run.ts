@@ -13,7 +13,8 @@ import { defaultBalancePolicy } from "../../core/policy/policy-set.ts";
 import type { PassReport } from "../../controller/controller.ts";
 import { type RunningController, startController } from "../../controller/run.ts";
 import { bootScenario } from "../../twin/scenario/index.ts";
-import { createTwin, readScenario } from "../commands/twin.ts";
+import { readScenario } from "../commands/twin.ts";
+import { createScenarioTwin } from "../../twin/scenario-twin.ts";
 import { type DemoFrame, type DemoSummary, renderFrame, renderSummary } from "../views/demo-view.ts";
 import type { ObservedMigration } from "../../controller/executor/vmim.ts";
 import { kubedrsMigrations, migrationRows, moveLine, nodeRows } from "./frame-data.ts";
@@ -109,11 +110,29 @@ function frame(
   };
 }
 
-function summary(
+/** How the controller's migrations ended, from its own kubedrs_migrations_total (a cancelled one leaves no VMIM). */
+async function endings(running: RunningController): Promise<Omit<DemoSummary["migrations"], "planned">> {
+  const metric = await running.registry.getSingleMetric("kubedrs_migrations_total")?.get();
+  const counts = new Map<string, number>();
+  for (const { labels, value } of metric?.values ?? []) {
+    const outcome = String(labels.outcome);
+    counts.set(outcome, (counts.get(outcome) ?? 0) + value);
+  }
+  const count = (outcome: string): number => counts.get(outcome) ?? 0;
+  // Misplaced and aborted migrations did not do what was planned either.
+  return {
+    succeeded: count("succeeded"),
+    failed: count("failed") + count("misplaced") + count("aborted"),
+    cancelled: count("cancelled"),
+  };
+}
+
+async function summary(
   state: DemoState,
   running: RunningController,
   facts: { scenario: string; nodes: number; vms: number; virtualSeconds: number; wallSeconds: number },
-): DemoSummary {
+): Promise<DemoSummary> {
+  const ended = await endings(running);
   const first = state.passes[0]?.plan.domains[0];
   const last = passFacts(running, state.passes.at(-1));
   const migrations = kubedrsMigrations(running.controller.cache.list("vmims"));
@@ -126,7 +145,7 @@ function summary(
     imbalanceAfter: last.imbalance,
     target: last.trigger,
     timeToTargetSeconds: state.firstBelowTarget ?? null,
-    migrations: { planned: state.planned.length, ...migrationCounts(migrations), cancelled: 0 },
+    migrations: { planned: state.planned.length, ...ended },
     bytesMoved: state.planned.filter((move) => succeeded.has(move.vm)).reduce((sum, move) => sum + move.cost.bytes, 0),
     hotNodesBefore: first?.hotNodesBefore ?? [],
     hotNodesAfter: state.passes.at(-1)?.plan.domains[0]?.hotNodesBefore ?? [],
@@ -135,7 +154,7 @@ function summary(
 
 export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const scenario = await readScenario(options.scenario);
-  const { twin, applied } = createTwin(scenario, { port: 0, kubeconfig: "", speed: options.speed });
+  const { twin, applied } = createScenarioTwin(scenario, { speed: options.speed });
   bootScenario(twin);
   const url = await twin.listen(0);
   const directory = await mkdtemp(join(tmpdir(), "kubedrs-demo-"));
@@ -168,7 +187,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   await twin.start(options.speed, applied.end);
   clearInterval(draw);
   const virtualSeconds = (running.clock.now() - applied.start) / 1000;
-  const result = summary(state, running, {
+  const result = await summary(state, running, {
     scenario: applied.name,
     nodes: applied.nodes,
     vms: applied.vms,

@@ -3,12 +3,10 @@
  * `objects(now)` hands their contents to the snapshot converters; nothing here interprets them.
  */
 import type { ApiClient } from "../../adapters/kube/client/api-client.ts";
-import { Reflector, type ReflectorLog } from "../../adapters/kube/client/reflector.ts";
+import { Reflector, type WatchNotice } from "../../adapters/kube/client/reflector.ts";
 import type { JsonObject } from "../../adapters/kube/convert/meta.ts";
 import type { KubeObjects } from "../../adapters/kube/convert/snapshot.ts";
 import { trimObject, trimPod } from "./trim.ts";
-
-export const KUBEDRS_MANAGED = "app.kubernetes.io/managed-by=kubedrs";
 
 interface Source {
   readonly path: string;
@@ -33,12 +31,21 @@ const SOURCES = {
 
 export type CachedResource = keyof typeof SOURCES;
 
+export interface CacheLog {
+  warn(object: object, message: string): void;
+  debug(object: object, message: string): void;
+}
+
+/** Failures are worth a warning; lists, resumed watches and 410s are routine. */
+function logNotice(log: CacheLog, notice: WatchNotice): void {
+  const failed = notice.event === "list-failed" || notice.event === "watch-failed";
+  log[failed ? "warn" : "debug"]({ resource: notice.resource, retryInMs: notice.retryInMs }, notice.message);
+}
+
 export interface ClusterCacheOptions {
   readonly api: ApiClient;
-  readonly log: ReflectorLog;
+  readonly log: CacheLog;
   readonly resyncMs?: number;
-  /** Called on any change to any resource (the executor wakes on migration changes). */
-  readonly onChange?: (resource: CachedResource) => void;
 }
 
 export class ClusterCache {
@@ -49,12 +56,11 @@ export class ClusterCache {
       const reflector = new Reflector({
         api: options.api,
         path: source.path,
-        log: options.log,
+        onNotice: (notice) => logNotice(options.log, notice),
         trim: source.trim ?? trimObject,
         ...(source.labelSelector !== undefined && { labelSelector: source.labelSelector }),
         ...(source.optional === true && { optional: true }),
         ...(options.resyncMs !== undefined && { resyncMs: options.resyncMs }),
-        onChange: () => options.onChange?.(name),
       });
       return [name, reflector] as const;
     });
@@ -72,11 +78,6 @@ export class ClusterCache {
   /** The resources whose first list is still outstanding; empty once the cache can be planned from. */
   unsynced(): CachedResource[] {
     return (Object.keys(this.reflectors) as CachedResource[]).filter((name) => !this.reflectors[name].synced);
-  }
-
-  /** Sum of every reflector's change counter: equal values mean nothing changed in between. */
-  version(): number {
-    return Object.values(this.reflectors).reduce((sum, reflector) => sum + reflector.version, 0);
   }
 
   list(resource: CachedResource): JsonObject[] {

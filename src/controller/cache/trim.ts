@@ -6,7 +6,7 @@
  * anyway); a VMI drops KubeVirt's bookkeeping from its status. At 30,000 VMs the cache is most of
  * the controller's live heap (`npm run bench -- controller` prices each resource).
  */
-import type { JsonObject } from "../../adapters/kube/convert/meta.ts";
+import { isJsonObject, type JsonObject } from "../../adapters/kube/convert/meta.ts";
 
 const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 
@@ -28,10 +28,6 @@ function slimMetadata(metadata: unknown): JsonObject | undefined {
   return { ...kept, annotations: otherAnnotations };
 }
 
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /** The fields of `object` named in `fields` that it has, so a field that is absent stays absent. */
 function pick(object: JsonObject, fields: readonly string[]): JsonObject {
   return Object.fromEntries(fields.filter((field) => field in object).map((field) => [field, object[field]]));
@@ -45,7 +41,7 @@ function withSlimMetadata(object: JsonObject): JsonObject {
 
 /** A VirtualMachine: identity, run strategy and DataVolume templates; no template, no status. */
 function trimVirtualMachine(vm: JsonObject): JsonObject {
-  if (!isObject(vm.spec)) return withSlimMetadata(vm);
+  if (!isJsonObject(vm.spec)) return withSlimMetadata(vm);
   return {
     ...withSlimMetadata(pick(vm, ["apiVersion", "kind", "metadata"])),
     spec: pick(vm.spec, VM_SPEC_FIELDS),
@@ -54,18 +50,18 @@ function trimVirtualMachine(vm: JsonObject): JsonObject {
 
 /** A volumeStatus entry: its name and the claim's modes (what a volume's migratability is read from). */
 function slimVolumeStatus(entry: unknown): unknown {
-  if (!isObject(entry)) return entry;
+  if (!isJsonObject(entry)) return entry;
   const claim = entry.persistentVolumeClaimInfo;
   const kept = pick(entry, ["name"]);
   return claim === undefined
     ? kept
-    : { ...kept, persistentVolumeClaimInfo: isObject(claim) ? pick(claim, ["accessModes", "volumeMode"]) : claim };
+    : { ...kept, persistentVolumeClaimInfo: isJsonObject(claim) ? pick(claim, ["accessModes", "volumeMode"]) : claim };
 }
 
 /** A VMI: metadata and spec whole (labels, annotations and the whole domain are read), status cut down. */
 function trimVirtualMachineInstance(vmi: JsonObject): JsonObject {
   const trimmed = withSlimMetadata(vmi);
-  if (!isObject(vmi.status)) return trimmed;
+  if (!isJsonObject(vmi.status)) return trimmed;
   const volumes = vmi.status.volumeStatus;
   const status = {
     ...pick(vmi.status, VMI_STATUS_FIELDS),

@@ -38,13 +38,14 @@ export class EventRecorder {
   }
 
   async record(target: EventTarget, type: EventType, reason: string, message: string): Promise<void> {
-    const now = new Date(this.clock.now()).toISOString();
+    const at = this.clock.now();
+    const now = new Date(at).toISOString();
     this.sequence += 1;
     const event = {
       apiVersion: "v1",
       kind: "Event",
       metadata: {
-        name: `${target.name}.kubedrs.${this.clock.now().toString(36)}${this.sequence.toString(36)}`,
+        name: `${target.name}.kubedrs.${at.toString(36)}${this.sequence.toString(36)}`,
         namespace: target.namespace,
       },
       involvedObject: {
@@ -72,13 +73,7 @@ export class EventRecorder {
   }
 }
 
-export function vmiTarget(vm: string, uid?: string): EventTarget {
+export function vmiTarget(vm: string): EventTarget {
   const [namespace = "", name = ""] = vm.split("/");
-  return {
-    apiVersion: "kubevirt.io/v1",
-    kind: "VirtualMachineInstance",
-    namespace,
-    name,
-    ...(uid !== undefined && { uid }),
-  };
+  return { apiVersion: "kubevirt.io/v1", kind: "VirtualMachineInstance", namespace, name };
 }

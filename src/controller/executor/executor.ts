@@ -30,7 +30,6 @@ export interface ExecutorMetrics {
 export interface ExecutorLog {
   info(object: object, message: string): void;
   warn(object: object, message: string): void;
-  debug(object: object, message: string): void;
 }
 
 export interface ExecutorOptions {
@@ -132,14 +131,6 @@ export class MigrationExecutor {
   /** Forgets the moves not started yet (leadership lost, automation turned off); in-flight ones go on. */
   clear(): void {
     this.queue = [];
-  }
-
-  queued(): number {
-    return this.queue.length;
-  }
-
-  inFlight(): number {
-    return this.tracked.size;
   }
 
   /** One round: follow what is in flight, cancel what stalled, start what the limits allow. Never overlaps. */

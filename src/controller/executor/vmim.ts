@@ -65,7 +65,6 @@ export function migrationObject(move: PlannedMove, planName: string, now: number
 /** What the executor reads from a VMIM in the cache. */
 export interface ObservedMigration {
   readonly key: string;
-  readonly uid: string;
   /** namespace/name of the VMI. */
   readonly vm: string;
   readonly phase: string;
@@ -93,7 +92,6 @@ interface MigrationFields {
   metadata?: {
     namespace?: unknown;
     name?: unknown;
-    uid?: unknown;
     creationTimestamp?: unknown;
     labels?: Record<string, unknown>;
     annotations?: Record<string, unknown>;
@@ -139,7 +137,6 @@ export function observeMigration(object: JsonObject): ObservedMigration | undefi
   const phase = text(fields.status?.phase) ?? "";
   return {
     key: `${namespace}/${name}`,
-    uid: text(metadata.uid) ?? `${namespace}/${name}`,
     vm: `${namespace}/${vmiName}`,
     phase,
     final: FINAL_PHASES.has(phase),

@@ -1,17 +1,18 @@
 /**
  * Policies from custom resources: the five kinds under kubedrs.io/v1alpha1, cluster-scoped, each
- * kept current by a KindWatcher. Any change re-decodes the whole set, so cross-document checks see
+ * kept current by a Reflector. Any change re-decodes the whole set, so cross-document checks see
  * every policy; changes that arrive together (kubectl apply -f policies/) make one load. A kind that
  * cannot be listed is an error in the load, so the keeper keeps the last good set rather than take
  * one with a kind missing. Every load, the first included, goes to onLoad.
  */
-import { CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { ApiClient } from "../../adapters/kube/client/api-client.ts";
+import { type Backoff, Reflector, type WatchNotice } from "../../adapters/kube/client/reflector.ts";
 import type { PolicyKind } from "../../core/policy/document.ts";
-import { type Backoff, KindWatcher, type WatchNotice } from "./kind-watcher.ts";
 import { POLICY_GROUP, POLICY_RESOURCES, POLICY_VERSION, decodePolicyObjects } from "./policy-objects.ts";
 import { type PolicyLoad, sourceError } from "./policy-load.ts";
 
-export type { WatchNotice } from "./kind-watcher.ts";
+export type { WatchNotice } from "../../adapters/kube/client/reflector.ts";
 
 export interface PolicyCrdSourceOptions {
   readonly kubeconfig: KubeConfig;
@@ -29,7 +30,6 @@ export interface PolicyCrdSourceOptions {
 }
 
 const DEFAULT_DEBOUNCE_MS = 100;
-const DEFAULT_BACKOFF: Backoff = { initialMs: 500, maxMs: 30_000 };
 const DEFAULT_WATCH_TIMEOUT_SECONDS = 300;
 
 export const CRD_ORIGIN = `CRDs ${POLICY_GROUP}/${POLICY_VERSION}`;
@@ -42,7 +42,7 @@ function rethrow(error: unknown): void {
 
 export class PolicyCrdSource {
   private readonly options: PolicyCrdSourceOptions;
-  private readonly watchers: { readonly kind: PolicyKind; readonly watcher: KindWatcher }[];
+  private readonly watchers: { readonly kind: PolicyKind; readonly watcher: Reflector }[];
   private debounce: NodeJS.Timeout | undefined;
   /** The decoded text of the last load, so a relist that finds nothing new makes no load. */
   private lastDelivered: string | undefined;
@@ -52,14 +52,14 @@ export class PolicyCrdSource {
 
   constructor(options: PolicyCrdSourceOptions) {
     this.options = options;
-    const api = options.kubeconfig.makeApiClient(CustomObjectsApi);
+    const api = new ApiClient(options.kubeconfig);
     this.watchers = POLICY_RESOURCES.map(({ kind, plural }) => ({
       kind,
-      watcher: new KindWatcher({
-        kubeconfig: options.kubeconfig,
+      watcher: new Reflector({
         api,
-        plural,
-        backoff: options.backoff ?? DEFAULT_BACKOFF,
+        path: `/apis/${POLICY_GROUP}/${POLICY_VERSION}/${plural}`,
+        name: `${plural}.${POLICY_GROUP}`,
+        ...(options.backoff !== undefined && { backoff: options.backoff }),
         watchTimeoutSeconds: options.watchTimeoutSeconds ?? DEFAULT_WATCH_TIMEOUT_SECONDS,
         onChange: () => this.changed(),
         onNotice: (notice) => options.onNotice?.(notice),
@@ -71,7 +71,7 @@ export class PolicyCrdSource {
   async start(): Promise<PolicyLoad> {
     if (this.started) throw new Error("the policy CRD source is already started");
     this.started = true;
-    await Promise.all(this.watchers.map(({ watcher }) => watcher.start()));
+    await Promise.all(this.watchers.map(({ watcher }) => watcher.start("tried")));
     this.ready = true;
     const load = this.decode();
     this.lastDelivered = JSON.stringify(load);

@@ -13,16 +13,7 @@ import type { PolicyLoad } from "./policy-load.ts";
 
 export type JsonObject = Record<string, unknown>;
 
-/** The policy kinds as custom resources: group kubedrs.io, version v1alpha1, cluster-scoped. */
-export const POLICY_GROUP = "kubedrs.io";
-export const POLICY_VERSION = "v1alpha1";
-export const POLICY_RESOURCES: readonly { readonly kind: PolicyKind; readonly plural: string }[] = [
-  { kind: "BalancePolicy", plural: "balancepolicies" },
-  { kind: "PlacementRule", plural: "placementrules" },
-  { kind: "MigrationProfile", plural: "migrationprofiles" },
-  { kind: "MaintenancePolicy", plural: "maintenancepolicies" },
-  { kind: "FailoverPolicy", plural: "failoverpolicies" },
-];
+export { POLICY_GROUP, POLICY_RESOURCES, POLICY_VERSION } from "../../core/policy/resources.ts";
 
 /** Metadata a user writes; everything else in metadata is the server's. */
 const USER_METADATA = ["name", "labels", "annotations"] as const;

@@ -4,7 +4,13 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Twin } from "../../twin/twin.ts";
 import { addLauncherPod, addVmi, GiB, servedGuestTwin } from "../../../test/twin/support/workload-fixture.ts";
-import { MetricsApiError, MetricsApiSource, VM_NAME_LABEL } from "./metrics-api-source.ts";
+import {
+  type LauncherPodRef,
+  MetricsApiError,
+  MetricsApiSource,
+  VM_NAME_LABEL,
+  vmiByUidLabel,
+} from "./metrics-api-source.ts";
 
 const running: Twin[] = [];
 const servers: Server[] = [];
@@ -210,5 +216,31 @@ describe("MetricsApiSource on odd answers", () => {
     await new Promise((resolve) => servers.pop()?.close(resolve));
     const source = new MetricsApiSource(kubeconfigFor(url));
     await expect(source.sample(0)).rejects.toThrow(`metrics.k8s.io request GET ${url}/apis/metrics.k8s.io/v1beta1/`);
+  });
+});
+
+describe("vmiByUidLabel", () => {
+  const byUid = new Map([["uid-1", "shop/web-1"]]);
+  const pod = (labels: Record<string, string>): LauncherPodRef => ({
+    namespace: "shop",
+    name: "virt-launcher-x",
+    labels,
+  });
+
+  it.each([
+    [
+      "the VMI whose UID the pod was created by",
+      { "kubevirt.io/created-by": "uid-1", "vm.kubevirt.io/name": "www" },
+      "shop/web-1",
+    ],
+    [
+      "the hostname label when the UID is not known",
+      { "kubevirt.io/created-by": "uid-9", "vm.kubevirt.io/name": "web-2" },
+      "shop/web-2",
+    ],
+    ["the hostname label when the pod has no UID label", { "vm.kubevirt.io/name": "web-3" }, "shop/web-3"],
+    ["nothing when neither label is there", {}, undefined],
+  ])("%s", (_name, labels, expected) => {
+    expect(vmiByUidLabel(pod(labels), byUid)).toBe(expected);
   });
 });

@@ -6,6 +6,7 @@
  * fails the round.
  */
 import { ApiException, CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
+import { CREATED_BY_LABEL } from "../../adapters/kube/convert/join.ts";
 import { parseQuantity } from "../../core/model/quantity.ts";
 import type { NodeSample, UsageSample, UsageSource, VmSample } from "./types.ts";
 
@@ -36,6 +37,15 @@ export interface MetricsApiSourceOptions {
 export function vmiByNameLabel(pod: LauncherPodRef): string | undefined {
   const name = pod.labels[VM_NAME_LABEL];
   return name ? `${pod.namespace}/${name}` : undefined;
+}
+
+/**
+ * By the pod's kubevirt.io/created-by label (the VMI's UID) when the UID is known, else by
+ * vm.kubevirt.io/name: that label holds the guest's hostname, the VMI's name only without spec.hostname.
+ */
+export function vmiByUidLabel(pod: LauncherPodRef, vmiByUid: ReadonlyMap<string, string>): string | undefined {
+  const uid = pod.labels[CREATED_BY_LABEL];
+  return (uid === undefined ? undefined : vmiByUid.get(uid)) ?? vmiByNameLabel(pod);
 }
 
 /** A metrics.k8s.io list request that failed; names the URL. */

@@ -5,11 +5,20 @@
  */
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { BalancePolicySpec } from "../../core/policy/kinds/balance-policy.ts";
+import { defaultBalancePolicy, type PolicySet } from "../../core/policy/policy-set.ts";
 import { MetricsApiSource, type MetricsApiSourceOptions } from "./metrics-api-source.ts";
 import { PrometheusSource } from "./prometheus-source.ts";
 import type { UsageSource } from "./types.ts";
 
 export type MetricsSettings = Pick<BalancePolicySpec["metrics"], "source" | "prometheus">;
+
+/**
+ * Usage is sampled once for the whole cluster, so one BalancePolicy's metrics settings rule: the
+ * first by name, or the defaults when there is none.
+ */
+export function clusterMetricsSettings(policies: PolicySet): BalancePolicySpec["metrics"] {
+  return (policies.balance[0] ?? defaultBalancePolicy()).spec.metrics;
+}
 
 export interface UsageSourceOptions extends MetricsApiSourceOptions {
   /** For PrometheusSource (tests, proxies); the global fetch otherwise. */

@@ -3,6 +3,7 @@
  * subresources, selectable fields and printer columns. Discovery, routing, tables and the store
  * all read it, so a resource is described once.
  */
+import { POLICY_GROUP, POLICY_RESOURCES, POLICY_VERSION } from "../../core/policy/resources.ts";
 import { type KubeObject, isRecord } from "./types.ts";
 
 export interface Column {
@@ -395,51 +396,17 @@ export const RESOURCES: readonly ResourceType[] = [
   }),
   // kubedrs's own policy kinds as custom resources: cluster-scoped and stored as given, like CRDs whose
   // schema keeps unknown fields; the controller validates them and reports a bad one.
-  define({
-    group: "kubedrs.io",
-    version: "v1alpha1",
-    kind: "BalancePolicy",
-    plural: "balancepolicies",
-    namespaced: false,
-    shortNames: ["bp"],
-    categories: ["kubedrs"],
-  }),
-  define({
-    group: "kubedrs.io",
-    version: "v1alpha1",
-    kind: "PlacementRule",
-    plural: "placementrules",
-    namespaced: false,
-    shortNames: ["pr"],
-    categories: ["kubedrs"],
-  }),
-  define({
-    group: "kubedrs.io",
-    version: "v1alpha1",
-    kind: "MigrationProfile",
-    plural: "migrationprofiles",
-    namespaced: false,
-    shortNames: ["mprof"],
-    categories: ["kubedrs"],
-  }),
-  define({
-    group: "kubedrs.io",
-    version: "v1alpha1",
-    kind: "MaintenancePolicy",
-    plural: "maintenancepolicies",
-    namespaced: false,
-    shortNames: ["mp"],
-    categories: ["kubedrs"],
-  }),
-  define({
-    group: "kubedrs.io",
-    version: "v1alpha1",
-    kind: "FailoverPolicy",
-    plural: "failoverpolicies",
-    namespaced: false,
-    shortNames: ["fp"],
-    categories: ["kubedrs"],
-  }),
+  ...POLICY_RESOURCES.map((resource) =>
+    define({
+      group: POLICY_GROUP,
+      version: POLICY_VERSION,
+      kind: resource.kind,
+      plural: resource.plural,
+      namespaced: false,
+      shortNames: resource.shortNames,
+      categories: ["kubedrs"],
+    }),
+  ),
   // What kubedrs's own deployment (deploy/) is made of, stored as given so that
   // `kubectl apply --dry-run=server -k deploy/` and a real apply work against the twin. Nothing
   // acts on them: no pods come from a Deployment, no routes from a Service, no API from a CRD.

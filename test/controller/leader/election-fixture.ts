@@ -3,6 +3,7 @@
  * timings (2 s lease, 1.5 s renew deadline, 0.25 s retry) that are stopped after each test, a
  * sampler that checks at short intervals that no two electors lead at once, and a log sink.
  */
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { KubeConfig } from "@kubernetes/client-node";
 import { type Logger, pino } from "pino";
 import { LeaseElector, type LeaseElectorOptions } from "../../../src/controller/leader/lease-elector.ts";
@@ -125,4 +126,22 @@ export class ElectionFixture {
     await this.reset();
     await this.twin.stop();
   }
+}
+
+/** One fixture per test file: started before its tests, reset after each, closed after them all. */
+export function useElectionFixture(): () => ElectionFixture {
+  let fixture: ElectionFixture | undefined;
+  beforeAll(async () => {
+    fixture = await ElectionFixture.start();
+  });
+  afterEach(async () => {
+    await fixture?.reset();
+  });
+  afterAll(async () => {
+    await fixture?.close();
+  });
+  return () => {
+    if (fixture === undefined) throw new Error("the election fixture is used outside a test");
+    return fixture;
+  };
 }

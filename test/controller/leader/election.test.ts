@@ -3,9 +3,9 @@
  * when missing, exactly one replica leads while both run, and a replica that loses a write race
  * (409, whether on create or on update) stays a follower instead of failing.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
-  ElectionFixture,
+  useElectionFixture,
   LeadershipSampler,
   NS,
   RENEW_MS,
@@ -15,24 +15,12 @@ import {
   waitFor,
 } from "./election-fixture.ts";
 
-let fixture: ElectionFixture;
-
-beforeAll(async () => {
-  fixture = await ElectionFixture.start();
-});
-
-afterEach(async () => {
-  await fixture.reset();
-});
-
-afterAll(async () => {
-  await fixture.close();
-});
+const fixture = useElectionFixture();
 
 describe("two replicas", () => {
   it("elect one leader, which creates the Lease and keeps renewing it", async () => {
-    const a = fixture.elector("replica-a", "one-leader");
-    const b = fixture.elector("replica-b", "one-leader");
+    const a = fixture().elector("replica-a", "one-leader");
+    const b = fixture().elector("replica-b", "one-leader");
     const changes: string[] = [];
     for (const elector of [a, b]) elector.onChange((leading) => changes.push(`${elector.identity}:${leading}`));
     const sampler = new LeadershipSampler([a, b]);
@@ -42,7 +30,7 @@ describe("two replicas", () => {
     const renewTimes = new Set<unknown>();
     for (let step = 0; step < 8; step += 1) {
       await sleep(125);
-      renewTimes.add(fixture.lease("one-leader")?.spec?.renewTime);
+      renewTimes.add(fixture().lease("one-leader")?.spec?.renewTime);
     }
     sampler.stop();
 
@@ -50,19 +38,19 @@ describe("two replicas", () => {
     expect(follower.isLeader()).toBe(false);
     expect(changes).toEqual([`${leader.identity}:true`]);
     expect(follower.observedHolder()).toBe(leader.identity);
-    expect(fixture.lease("one-leader")).toMatchObject({
+    expect(fixture().lease("one-leader")).toMatchObject({
       metadata: { name: "one-leader", namespace: NS },
       spec: { holderIdentity: leader.identity, leaseDurationSeconds: 2, leaseTransitions: 0 },
     });
     // Renewed every retry period (250 ms) over a second: several distinct renew times.
     expect(renewTimes.size).toBeGreaterThanOrEqual(3);
-    expect(String(fixture.lease("one-leader")?.spec?.renewTime)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+    expect(String(fixture().lease("one-leader")?.spec?.renewTime)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
     expect(sampler.overlaps).toEqual([]);
   });
 
   it("unsubscribed listeners hear nothing, and a listener that throws is logged, not fatal", async () => {
     const { logger, lines } = memoryLogger();
-    const a = fixture.elector("replica-a", "listeners", { logger });
+    const a = fixture().elector("replica-a", "listeners", { logger });
     const heard: boolean[] = [];
     a.onChange(() => {
       throw new Error("listener broke");
@@ -80,13 +68,13 @@ describe("two replicas", () => {
     );
   });
   it("a leader that finds its lease taken over (edited by hand) steps down at its next round", async () => {
-    const a = fixture.elector("replica-a", "taken");
+    const a = fixture().elector("replica-a", "taken");
     const changes: boolean[] = [];
     a.onChange((leading) => changes.push(leading));
     a.start();
     await waitFor("a leading", () => a.isLeader());
-    const { store, resources } = fixture.twin.runtime;
-    const lease = fixture.lease("taken")!;
+    const { store, resources } = fixture().twin.runtime;
+    const lease = fixture().lease("taken")!;
     store.update(resources.leases, { ...lease, spec: { ...lease.spec, holderIdentity: "intruder" } });
     const editedAt = Date.now();
     const steppedDownAt = await waitFor("a to step down", () => !a.isLeader(), RENEW_MS);
@@ -100,10 +88,10 @@ describe("two replicas", () => {
 
 describe("a lost write race (409)", () => {
   it("on create: the replica whose create comes second follows", async () => {
-    const proxy = await fixture.proxy();
+    const proxy = await fixture().proxy();
     const { logger, lines } = memoryLogger();
-    const a = fixture.elector("replica-a", "create-race");
-    const b = fixture.elector("replica-b", "create-race", { server: proxy.url, logger });
+    const a = fixture().elector("replica-a", "create-race");
+    const b = fixture().elector("replica-b", "create-race", { server: proxy.url, logger });
     // b reads "no lease" but hears so only after a has created it, so b's create collides.
     proxy.holdAnswers();
     b.start();
@@ -125,13 +113,13 @@ describe("a lost write race (409)", () => {
       }),
     );
     expect([a.isLeader(), b.isLeader()]).toEqual([true, false]);
-    expect(fixture.holder("create-race")).toBe("replica-a");
+    expect(fixture().holder("create-race")).toBe("replica-a");
   });
 
   it("on update: a takeover based on a stale read is refused, and the fresh renewal restarts the wait", async () => {
-    const proxy = await fixture.proxy();
+    const proxy = await fixture().proxy();
     const { logger, lines } = memoryLogger();
-    const { store, resources } = fixture.twin.runtime;
+    const { store, resources } = fixture().twin.runtime;
     // A holder on another machine with a one-second lease, which it renews once more below.
     const ghost = store.create(resources.leases, {
       metadata: { name: "update-race", namespace: NS },
@@ -142,7 +130,7 @@ describe("a lost write race (409)", () => {
         leaseTransitions: 4,
       },
     });
-    const b = fixture.elector("replica-b", "update-race", { server: proxy.url, logger });
+    const b = fixture().elector("replica-b", "update-race", { server: proxy.url, logger });
     b.start();
     const firstSeen = await waitFor("b to see the ghost's lease", () => b.observedHolder() === "ghost");
     proxy.holdAnswers();
@@ -164,6 +152,6 @@ describe("a lost write race (409)", () => {
     );
     // The renewal b saw after the refusal counts in full: one more lease duration of waiting.
     expect(takenAt - refusedAt).toBeGreaterThanOrEqual(900);
-    expect(fixture.lease("update-race")?.spec).toMatchObject({ holderIdentity: "replica-b", leaseTransitions: 5 });
+    expect(fixture().lease("update-race")?.spec).toMatchObject({ holderIdentity: "replica-b", leaseTransitions: 5 });
   });
 });

@@ -3,30 +3,18 @@
  * a word (it stops renewing and never releases), within a retry period when it shuts down
  * gracefully (it releases the lease). At no sampled instant do both replicas lead.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ElectionFixture, LEASE_MS, LeadershipSampler, RETRY_MS, waitFor } from "./election-fixture.ts";
+import { describe, expect, it } from "vitest";
+import { useElectionFixture, LEASE_MS, LeadershipSampler, RETRY_MS, waitFor } from "./election-fixture.ts";
 
 /** Timers and requests on a busy two-core machine run a little late; this much is tolerated. */
 const SLACK_MS = 400;
 
-let fixture: ElectionFixture;
-
-beforeAll(async () => {
-  fixture = await ElectionFixture.start();
-});
-
-afterEach(async () => {
-  await fixture.reset();
-});
-
-afterAll(async () => {
-  await fixture.close();
-});
+const fixture = useElectionFixture();
 
 /** a leads, b follows, both sampled. */
 async function leaderAndStandby(lease: string) {
-  const a = fixture.elector("replica-a", lease);
-  const b = fixture.elector("replica-b", lease);
+  const a = fixture().elector("replica-a", lease);
+  const b = fixture().elector("replica-b", lease);
   a.start();
   await waitFor("a leading", () => a.isLeader());
   b.start();
@@ -46,7 +34,7 @@ describe("failover", () => {
     // when it saw that renewal: never sooner than lease - retry, at most lease + 2 retries later.
     expect(takenAt - crashedAt).toBeGreaterThanOrEqual(LEASE_MS - RETRY_MS);
     expect(takenAt - crashedAt).toBeLessThanOrEqual(LEASE_MS + 2 * RETRY_MS + SLACK_MS);
-    expect(fixture.lease("crash")?.spec).toMatchObject({ holderIdentity: "replica-b", leaseTransitions: 1 });
+    expect(fixture().lease("crash")?.spec).toMatchObject({ holderIdentity: "replica-b", leaseTransitions: 1 });
     expect(a.isLeader()).toBe(false);
     expect(sampler.overlaps).toEqual([]);
     expect(sampler.samples).toBeGreaterThan(100);
@@ -56,11 +44,11 @@ describe("failover", () => {
     const { a, b, sampler } = await leaderAndStandby("graceful");
     const holderWhenToldToStop: unknown[] = [];
     a.onChange((leading) => {
-      if (!leading) holderWhenToldToStop.push(fixture.holder("graceful"));
+      if (!leading) holderWhenToldToStop.push(fixture().holder("graceful"));
     });
     await a.stop();
     const releasedAt = Date.now();
-    const released = fixture.lease("graceful")?.spec;
+    const released = fixture().lease("graceful")?.spec;
     const takenAt = await waitFor("b leading", () => b.isLeader(), LEASE_MS);
     sampler.stop();
 
@@ -68,7 +56,7 @@ describe("failover", () => {
     expect(released).toMatchObject({ leaseDurationSeconds: 1, leaseTransitions: 0 });
     expect(released?.holderIdentity).toBeUndefined();
     expect(takenAt - releasedAt).toBeLessThanOrEqual(RETRY_MS + SLACK_MS);
-    expect(fixture.lease("graceful")?.spec).toMatchObject({ holderIdentity: "replica-b", leaseTransitions: 1 });
+    expect(fixture().lease("graceful")?.spec).toMatchObject({ holderIdentity: "replica-b", leaseTransitions: 1 });
     expect(sampler.overlaps).toEqual([]);
   });
 });

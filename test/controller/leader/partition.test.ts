@@ -3,9 +3,9 @@
  * before the standby, which waits out the full lease, takes over: the two never lead at once.
  * When the network heals, the old leader finds the lease taken and follows.
  */
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import {
-  ElectionFixture,
+  useElectionFixture,
   LEASE_MS,
   LeadershipSampler,
   RENEW_MS,
@@ -14,20 +14,12 @@ import {
   waitFor,
 } from "./election-fixture.ts";
 
-let fixture: ElectionFixture;
-
-beforeAll(async () => {
-  fixture = await ElectionFixture.start();
-});
-
-afterAll(async () => {
-  await fixture.close();
-});
+const fixture = useElectionFixture();
 
 it("a partitioned leader steps down before the standby takes over", async () => {
-  const proxy = await fixture.proxy();
-  const a = fixture.elector("replica-a", "partition", { server: proxy.url });
-  const b = fixture.elector("replica-b", "partition");
+  const proxy = await fixture().proxy();
+  const a = fixture().elector("replica-a", "partition", { server: proxy.url });
+  const b = fixture().elector("replica-b", "partition");
   const changes: { identity: string; leading: boolean; at: number }[] = [];
   for (const elector of [a, b]) {
     elector.onChange((leading) => changes.push({ identity: elector.identity, leading, at: Date.now() }));
@@ -57,7 +49,7 @@ it("a partitioned leader steps down before the standby takes over", async () => 
     "replica-b:true",
   ]);
   expect([a.isLeader(), b.isLeader()]).toEqual([false, true]);
-  expect(fixture.holder("partition")).toBe("replica-b");
+  expect(fixture().holder("partition")).toBe("replica-b");
   expect(sampler.overlaps).toEqual([]);
   expect(sampler.samples).toBeGreaterThan(200);
 });

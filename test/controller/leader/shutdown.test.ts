@@ -4,20 +4,12 @@
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { ElectionFixture } from "./election-fixture.ts";
+import { expect, it } from "vitest";
+import { useElectionFixture } from "./election-fixture.ts";
 
 const SCRIPT = fileURLToPath(new URL("./elector-process.ts", import.meta.url));
 
-let fixture: ElectionFixture;
-
-beforeAll(async () => {
-  fixture = await ElectionFixture.start();
-});
-
-afterAll(async () => {
-  await fixture.close();
-});
+const fixture = useElectionFixture();
 
 interface Run {
   readonly code: number | null;
@@ -30,7 +22,7 @@ interface Run {
 /** Runs the script; kills it if it has not exited `graceMs` after saying it stopped. */
 function runReplica(lease: string, graceMs: number): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [SCRIPT, fixture.url, lease], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [SCRIPT, fixture().url, lease], { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     let stoppedAt: number | undefined;
@@ -61,6 +53,6 @@ it("a stopped replica's process exits by itself, having released the lease", asy
     stderr: "",
   });
   expect(run.exitDelayMs).toBeLessThan(1_000);
-  expect(fixture.lease("process-exit")?.spec).toMatchObject({ leaseDurationSeconds: 1 });
-  expect(fixture.holder("process-exit")).toBeUndefined();
+  expect(fixture().lease("process-exit")?.spec).toMatchObject({ leaseDurationSeconds: 1 });
+  expect(fixture().holder("process-exit")).toBeUndefined();
 });

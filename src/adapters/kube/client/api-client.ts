@@ -8,6 +8,7 @@
 import { HttpMethod, type KubeConfig, RequestContext, Watch } from "@kubernetes/client-node";
 import { fetch } from "undici";
 import type { JsonObject } from "../convert/meta.ts";
+import { describeFailure } from "./failure.ts";
 
 export type PatchType = "merge" | "json" | "strategic";
 
@@ -98,7 +99,7 @@ export class ApiClient {
         ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
       });
     } catch (error) {
-      throw new KubeApiError(`${method} ${path}: ${(error as Error).message}`, 0, "ConnectionFailed");
+      throw new KubeApiError(`${method} ${path}: ${describeFailure(error)}`, 0, "ConnectionFailed");
     }
     const text = await response.text();
     const body: unknown = text === "" ? undefined : JSON.parse(text);

@@ -8,7 +8,8 @@ import { compareText } from "./order.ts";
 /** Labels KubeVirt puts on every virt-launcher pod (pkg/virt-controller/services/template.go). */
 const LAUNCHER_APP_LABEL = "kubevirt.io";
 const LAUNCHER_APP = "virt-launcher";
-const CREATED_BY_LABEL = "kubevirt.io/created-by";
+/** On a virt-launcher pod: the UID of the VMI it runs. */
+export const CREATED_BY_LABEL = "kubevirt.io/created-by";
 
 const FINAL_POD_PHASES: ReadonlySet<string | undefined> = new Set(["Succeeded", "Failed"]);
 

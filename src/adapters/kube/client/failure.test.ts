@@ -1,7 +1,7 @@
 /** How a failed list or watch is put in one line for the load's error and the log. */
 import { ApiException } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import { describeFailure } from "./kind-watcher.ts";
+import { describeFailure } from "./failure.ts";
 
 function watchError(status: number, text: string): Error {
   return Object.assign(new Error(text), { statusCode: status });
