@@ -5,20 +5,11 @@ import { plan } from "../../core/balance/plan.ts";
 import type { Plan } from "../../core/balance/plan-types.ts";
 import { createRng } from "../../core/numeric/rng.ts";
 import { formatFieldError } from "../../core/policy/field-error.ts";
+import { countPolicies } from "../../core/policy/policy-set.ts";
 import { UserError } from "../errors.ts";
 import { readPlanningInputs, readPolicies } from "../inputs.ts";
 import { parseFormat, render, table } from "../output.ts";
 import { planHeadline } from "../views/plan-view.ts";
-
-function countDocuments(set: Awaited<ReturnType<typeof loadPolicyDirectory>>["set"]): number {
-  return (
-    set.balance.length +
-    set.placementRules.length +
-    set.migrationProfiles.length +
-    set.maintenance.length +
-    set.failover.length
-  );
-}
 
 function moveKey(move: Plan["moves"][number]): string {
   return `${move.vm} ${move.from} → ${move.to}`;
@@ -48,7 +39,7 @@ export function registerPolicy(program: Command): void {
       if (loaded.errors.length > 0)
         throw new UserError(`${loaded.errors.length} error(s) in ${directory}:`, loaded.errors.map(formatFieldError));
       process.stdout.write(
-        `${directory}: ${countDocuments(loaded.set)} valid policy document(s) in ${loaded.files.length} file(s)\n`,
+        `${directory}: ${countPolicies(loaded.set)} valid policy document(s) in ${loaded.files.length} file(s)\n`,
       );
     });
   policy

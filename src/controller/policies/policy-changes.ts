@@ -32,16 +32,6 @@ function policies(set: PolicySet): Map<string, string> {
   );
 }
 
-export function countPolicies(set: PolicySet): number {
-  return (
-    set.balance.length +
-    set.placementRules.length +
-    set.migrationProfiles.length +
-    set.maintenance.length +
-    set.failover.length
-  );
-}
-
 /** Every policy added, changed or removed from `before` to `after`, sorted by kind and name. */
 export function policyChanges(before: PolicySet, after: PolicySet): PolicyChange[] {
   const old = policies(before);

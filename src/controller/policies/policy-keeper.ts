@@ -4,8 +4,8 @@
  * controller without policies or with half of them. The verdict says why, in lines an admin can act on.
  */
 import { formatFieldError } from "../../core/policy/field-error.ts";
-import { EMPTY_POLICY_SET, type PolicySet } from "../../core/policy/policy-set.ts";
-import { type PolicyChange, countPolicies, policyChanges } from "./policy-changes.ts";
+import { countPolicies, EMPTY_POLICY_SET, type PolicySet } from "../../core/policy/policy-set.ts";
+import { type PolicyChange, policyChanges } from "./policy-changes.ts";
 import type { PolicyLoad } from "./policy-load.ts";
 
 export interface PolicyVerdict {

@@ -85,6 +85,17 @@ export function assemblePolicySet(documents: readonly LocatedDocument[]): {
   };
 }
 
+/** How many policies of all kinds the set holds. */
+export function countPolicies(set: PolicySet): number {
+  return (
+    set.balance.length +
+    set.placementRules.length +
+    set.migrationProfiles.length +
+    set.maintenance.length +
+    set.failover.length
+  );
+}
+
 /** A BalancePolicy with every default, for clusters that have none. */
 export function defaultBalancePolicy(): Policy<"BalancePolicy"> {
   return policyDocumentSchemas.BalancePolicy.parse({
