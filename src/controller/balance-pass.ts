@@ -52,10 +52,19 @@ function heldBecause(policy: Policy<"BalancePolicy"> | undefined, now: number): 
   return window.open ? undefined : window.reason;
 }
 
+/** The cluster's objects as a snapshot, with the smoothed usage laid over where the VMs run now. */
+export function snapshotWithUsage(
+  objects: KubeObjects,
+  usage: UsageSummaries | undefined,
+  latest: LatestSample | undefined,
+): { snapshot: ClusterSnapshot; warnings: readonly string[] } {
+  const { snapshot: bare, warnings } = snapshotFromObjects(objects);
+  const smoothed = usage ? withUsage(bare, usage) : bare;
+  return { snapshot: latest ? usageForCurrentPlacement(smoothed, latest) : smoothed, warnings };
+}
+
 export function runBalancePass(input: PassInput, elapsed: () => number): PassResult {
-  const { snapshot: bare, warnings } = snapshotFromObjects(input.objects);
-  const smoothed = input.usage ? withUsage(bare, input.usage) : bare;
-  const snapshot = input.latest ? usageForCurrentPlacement(smoothed, input.latest) : smoothed;
+  const { snapshot, warnings } = snapshotWithUsage(input.objects, input.usage, input.latest);
   const model = buildClusterModel(snapshot);
   const started = elapsed();
   const result = plan({

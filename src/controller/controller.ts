@@ -23,6 +23,7 @@ import type { ControllerMetrics, MigrationReason } from "./observability/metrics
 import { clusterMetricsSettings } from "./usage/select-source.ts";
 import { historySettingsOf, UsageHistory } from "./usage/usage-history.ts";
 import type { UsageSample, UsageSource } from "./usage/types.ts";
+import { vmiKeysByUid } from "./usage/vmi-index.ts";
 import { type LauncherPodRef, vmiByUidLabel } from "./usage/metrics-api-source.ts";
 
 export interface ControllerOptions {
@@ -118,15 +119,6 @@ export class Controller {
     return vmiByUidLabel(pod, this.vmiByUid);
   }
 
-  private indexVmis(): void {
-    const index = new Map<string, string>();
-    for (const vmi of this.cache.list("vmis")) {
-      const { uid, namespace, name } = (vmi.metadata ?? {}) as { uid?: string; namespace?: string; name?: string };
-      if (uid !== undefined) index.set(uid, `${namespace ?? ""}/${name ?? ""}`);
-    }
-    this.vmiByUid = index;
-  }
-
   /** The newest usage sample, unsmoothed (the demo's live bars). */
   latestSample(): UsageSample | undefined {
     return this.latest;
@@ -169,7 +161,7 @@ export class Controller {
     const policies = this.options.policies();
     const source = policies && this.options.usageSource(policies);
     if (!source) return;
-    this.indexVmis();
+    this.vmiByUid = vmiKeysByUid(this.cache.list("vmis"));
     try {
       this.latest = await source.sample(this.options.clock.now());
       this.history.record(this.latest);

@@ -3,10 +3,11 @@
  * and the keeper of the last good set, leader election, and the controller. The CLI, the demo and the
  * end-to-end tests all start the controller through here, so they run the same thing.
  */
-import { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
 import type { DestinationStream, Logger } from "pino";
 import { Registry } from "prom-client";
 import { ApiClient } from "../adapters/kube/client/api-client.ts";
+import { loadKubeconfig } from "../adapters/kube/client/load-kubeconfig.ts";
 import type { PolicySet } from "../core/policy/policy-set.ts";
 import { type Clock, systemClock, TwinClock } from "./clock.ts";
 import { Controller, type PassReport } from "./controller.ts";
@@ -56,13 +57,6 @@ export interface RunningController {
   readonly log: Logger;
   isLeader(): boolean;
   stop(options?: { release?: boolean }): Promise<void>;
-}
-
-function loadKubeconfig(path: string | undefined): KubeConfig {
-  const kubeconfig = new KubeConfig();
-  if (path === undefined) kubeconfig.loadFromCluster();
-  else kubeconfig.loadFromFile(path);
-  return kubeconfig;
 }
 
 interface PolicySource {

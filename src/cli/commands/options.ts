@@ -13,3 +13,10 @@ export function fraction(value: string): number {
     throw new InvalidArgumentError("expected a number between 0 and 1");
   return parsed;
 }
+
+export function choice<T extends string>(allowed: readonly T[]): (value: string) => T {
+  return (value) => {
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    throw new InvalidArgumentError(`expected one of ${allowed.join(", ")}`);
+  };
+}

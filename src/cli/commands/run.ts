@@ -7,7 +7,7 @@
 import { hostname } from "node:os";
 import { type Command, InvalidArgumentError } from "commander";
 import { startController } from "../../controller/run.ts";
-import { positiveInteger } from "./options.ts";
+import { choice, positiveInteger } from "./options.ts";
 
 interface RunFlags {
   kubeconfig?: string;
@@ -24,13 +24,6 @@ interface RunFlags {
   metricsSource?: "Auto" | "Prometheus" | "MetricsAPI";
   logLevel: string;
   seed: number;
-}
-
-function choice<T extends string>(allowed: readonly T[]): (value: string) => T {
-  return (value) => {
-    if ((allowed as readonly string[]).includes(value)) return value as T;
-    throw new InvalidArgumentError(`expected one of ${allowed.join(", ")}`);
-  };
 }
 
 function seconds(value: string): number {

@@ -67,8 +67,9 @@ export class ClusterCache {
     this.reflectors = Object.fromEntries(entries) as Record<CachedResource, Reflector>;
   }
 
-  async start(): Promise<void> {
-    await Promise.all(Object.values(this.reflectors).map((reflector) => reflector.start()));
+  /** Lists and watches everything; resolves once all are listed, or with "tried" once every first list was tried. */
+  async start(until: "synced" | "tried" = "synced"): Promise<void> {
+    await Promise.all(Object.values(this.reflectors).map((reflector) => reflector.start(until)));
   }
 
   stop(): void {
@@ -78,6 +79,11 @@ export class ClusterCache {
   /** The resources whose first list is still outstanding; empty once the cache can be planned from. */
   unsynced(): CachedResource[] {
     return (Object.keys(this.reflectors) as CachedResource[]).filter((name) => !this.reflectors[name].synced);
+  }
+
+  /** Why each resource not yet listed could not be: "vmis: 403 Forbidden: …". */
+  failures(): string[] {
+    return this.unsynced().map((name) => `${name}: ${this.reflectors[name].failure ?? "not listed yet"}`);
   }
 
   list(resource: CachedResource): JsonObject[] {

@@ -113,3 +113,13 @@ export class PolicyCrdSource {
     }
   }
 }
+
+/** The policy CRDs read once (`kubedrs plan --policies crd`): every kind listed, decoded, and the watches stopped. */
+export async function readPolicyCrds(kubeconfig: KubeConfig): Promise<PolicyLoad> {
+  const source = new PolicyCrdSource({ kubeconfig, onLoad: () => undefined });
+  try {
+    return await source.start();
+  } finally {
+    source.stop();
+  }
+}
