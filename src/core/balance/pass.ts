@@ -9,7 +9,7 @@ import { ruleViolation } from "../placement/plugins/placement-rules/index.ts";
 import { ruleGroup } from "../placement/plugins/placement-rules/index.ts";
 import { groupIncludes } from "../placement/vm-groups.ts";
 import { type Candidate, type SearchEnv, type SearchStats, bestMove, costPoints, mayMove } from "./candidates.ts";
-import type { MoveKind } from "./plan-types.ts";
+import type { MoveCost, MoveKind } from "./plan-types.ts";
 
 export interface DraftMove extends Candidate {
   readonly kind: MoveKind;
@@ -29,7 +29,7 @@ function round3(value: number): string {
   return value.toFixed(3);
 }
 
-function describeCost(candidate: Candidate): string {
+export function describeCost(candidate: { readonly cost: MoveCost }): string {
   const { cost } = candidate;
   return `copies ${formatBytes(cost.bytes)} in about ${formatDuration(cost.durationSeconds)} with ~${Math.round(cost.downtimeMs)}ms downtime (${cost.summary})`;
 }

@@ -34,12 +34,21 @@ export interface NodeInfo {
   readonly notReadyReason: string | undefined;
   readonly unschedulable: boolean;
   readonly maintenance: string | undefined;
+  /** Every condition but Ready (node-problem-detector's among them), with when it last changed. */
+  readonly conditions: readonly NodeCondition[];
   readonly allocatable: ResourceList;
   readonly cpu: NodeCpu;
   readonly numa: NumaLayout | undefined;
   readonly migrationBandwidth: number | undefined;
   readonly usage: { readonly cpu: UsageSummary; readonly memory: UsageSummary } | undefined;
   readonly pressure: NonNullable<SnapshotNode["usage"]>["pressure"];
+}
+
+export interface NodeCondition {
+  readonly type: string;
+  readonly status: "True" | "False" | "Unknown";
+  /** Milliseconds since the epoch, when known. */
+  readonly since: number | undefined;
 }
 
 export type CpuMode = "host-model" | "host-passthrough" | "named";
@@ -165,6 +174,13 @@ function toNodeInfo(node: SnapshotNode, index: number): NodeInfo {
     notReadyReason: conditionReason(node),
     unschedulable: node.unschedulable,
     maintenance: maintenanceOf(node),
+    conditions: node.conditions
+      .filter((condition) => condition.type !== "Ready")
+      .map((condition) => ({
+        type: condition.type,
+        status: condition.status,
+        since: condition.lastTransitionTime === undefined ? undefined : Date.parse(condition.lastTransitionTime),
+      })),
     allocatable: node.allocatable ?? node.capacity,
     cpu: nodeCpuFromLabels(node.labels),
     numa: layout,

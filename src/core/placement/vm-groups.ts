@@ -18,6 +18,15 @@ export interface GroupSpec {
   readonly namespaces: NamespaceFilter;
 }
 
+/** A policy's VM group (selector, namespaces; none means all) as a GroupSpec. */
+export function groupOf(vms: { readonly selector: LabelSelector; readonly namespaces: readonly string[] }): GroupSpec {
+  const names = vms.namespaces;
+  return {
+    selector: vms.selector,
+    namespaces: names.length === 0 ? { kind: "all" } : { kind: "names", names: new Set(names) },
+  };
+}
+
 export function groupKey(spec: GroupSpec): string {
   const namespaces =
     spec.namespaces.kind === "names"

@@ -6,16 +6,12 @@ import type { NodeInfo, VmInfo } from "../../../model/cluster.ts";
 import { labelSelectorMatches } from "../../../model/selectors.ts";
 import type { Policy } from "../../../policy/policy-set.ts";
 import type { FilterPlugin, PlacementContext, ScorePlugin } from "../../framework.ts";
-import { type GroupSpec, domainCounts, groupIncludes } from "../../vm-groups.ts";
+import { type GroupSpec, domainCounts, groupIncludes, groupOf } from "../../vm-groups.ts";
 
 type Rule = Policy<"PlacementRule">;
 
 export function ruleGroup(rule: Rule): GroupSpec {
-  const names = rule.spec.vms.namespaces;
-  return {
-    selector: rule.spec.vms.selector,
-    namespaces: names.length === 0 ? { kind: "all" } : { kind: "names", names: new Set(names) },
-  };
+  return groupOf(rule.spec.vms);
 }
 
 /** The rules this VM is a member of, split by enforcement; computed once per VM per pass. */
