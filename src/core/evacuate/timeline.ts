@@ -106,6 +106,12 @@ export function timeEvacuation(moves: readonly MoveToTime[], limits: SlotLimits)
     if (!next) break;
     now = next.end;
     occupy(slots, next.move, -1);
+    // Every move that ends at this instant frees its slots before the next start, or a shorter move
+    // could take a slot the longer one needs once the second slot frees at the same instant.
+    for (let ended = running[0]; ended?.end === now; ended = running[0]) {
+      running.shift();
+      occupy(slots, ended.move, -1);
+    }
   }
   return {
     etaSeconds: timeline.reduce((end, timed) => Math.max(end, timed.endSeconds), 0),
