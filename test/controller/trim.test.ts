@@ -100,6 +100,44 @@ describe("what the trims cut", () => {
     expect(peek(slimVmi, ["metadata", "labels"])).toEqual(peek(vmi, ["metadata", "labels"]));
   });
 
+  it("drops a node's images, volumes, addresses and system info, and keeps what the snapshot reads", () => {
+    const node = buildNode("node-a", (object) => {
+      object.metadata.uid = "node-uid";
+      object.spec = { podCIDR: "10.0.0.0/24", providerID: "kubevirt://a", taints: [], unschedulable: true };
+      object.status.images = [{ names: ["quay.io/kubevirt/virt-launcher@sha256:0"], sizeBytes: 1 }];
+      object.status.volumesInUse = ["kubernetes.io/csi/rbd^0001"];
+      object.status.addresses = [{ type: "InternalIP", address: "10.0.0.1" }];
+      object.status.nodeInfo = { kubeletVersion: "v1.33.4" };
+    });
+    const slim = trimObject(node);
+    expect(keysAt(slim, "spec").sort()).toEqual(["taints", "unschedulable"]);
+    expect(keysAt(slim, "status").sort()).toEqual(["allocatable", "capacity", "conditions"]);
+    expect(slim.metadata).toEqual(node.metadata);
+  });
+
+  it("drops a VMI's and a launcher pod's metadata bookkeeping, and cuts owner references to kind and name", () => {
+    const bookkeeping = {
+      finalizers: ["kubevirt.io/virtualMachineControllerFinalize"],
+      creationTimestamp: "2026-09-01T10:00:00Z",
+      generation: 2,
+      resourceVersion: "42",
+    };
+    const vmi = buildVmi("web", (object) => {
+      Object.assign(object.metadata, bookkeeping);
+    });
+    const pod = buildLauncherPod(vmi, "node-a", (object) => {
+      Object.assign(object.metadata, bookkeeping, { uid: "pod-uid", generateName: "virt-launcher-web-" });
+      object.metadata.ownerReferences = [{ apiVersion: "kubevirt.io/v1", kind: "VirtualMachineInstance", name: "web" }];
+    });
+    expect(keysAt(trimObject(vmi), "metadata").sort()).toEqual(
+      ["annotations", "labels", "name", "namespace", "ownerReferences", "uid"].filter((key) =>
+        keysAt(vmi, "metadata").includes(key),
+      ),
+    );
+    expect(peek(trimObject(vmi), ["metadata", "ownerReferences"])).toEqual([{ kind: "VirtualMachine", name: "web" }]);
+    expect(keysAt(trimPod(pod), "metadata").sort()).toEqual(["labels", "name", "namespace"]);
+  });
+
   it("keeps an absent field absent: a VM that only says running: false stays Halted, not unset", () => {
     const vm = buildVm("web", (object) => {
       delete object.spec.runStrategy;
@@ -119,11 +157,11 @@ describe("what the trims cut", () => {
 });
 
 /** One VM on node-a with its launcher pod, after `apply` bends one of them out of shape. */
-function oddCluster(applyVmi?: Apply, applyVm?: Apply): KubeObjects {
+function oddCluster(applyVmi?: Apply, applyVm?: Apply, applyNode?: Apply): KubeObjects {
   const vmi = buildVmi("web", applyVmi);
   return {
     takenAt: TAKEN_AT,
-    nodes: [buildNode("node-a")],
+    nodes: [buildNode("node-a", applyNode)],
     vmis: [vmi],
     vms: [buildVm("web", applyVm)],
     pods: [buildLauncherPod(vmi, "node-a")],
@@ -228,6 +266,45 @@ describe("odd objects give the same snapshot and the same warnings trimmed", () 
     ],
   ])("%s", (_name, applyVmi, applyVm) => {
     const objects = oddCluster(applyVmi, applyVm);
+    expect(snapshotFromObjects(trimmed(objects))).toEqual(snapshotFromObjects(objects));
+  });
+
+  it.each<[string, Apply]>([
+    [
+      "a cordoned, tainted node with images and system info",
+      (node) => {
+        node.spec = { unschedulable: true, taints: [{ key: "maintenance", effect: "NoSchedule" }], podCIDR: "x" };
+        node.status.images = [{ names: ["img"], sizeBytes: 1 }];
+        node.status.nodeInfo = { kubeletVersion: "v1.33.4" };
+      },
+    ],
+    [
+      "a node whose spec is a string",
+      (node) => {
+        node.spec = "cordoned";
+      },
+    ],
+    [
+      "a node whose status is a string",
+      (node) => {
+        node.status = "Ready";
+      },
+    ],
+    [
+      "a node without spec or status",
+      (node) => {
+        delete node.spec;
+        delete node.status;
+      },
+    ],
+    [
+      "a node with an odd condition",
+      (node) => {
+        node.status.conditions = [{ type: "Ready" }, "NotReady"];
+      },
+    ],
+  ])("%s", (_name, applyNode) => {
+    const objects = oddCluster(undefined, undefined, applyNode);
     expect(snapshotFromObjects(trimmed(objects))).toEqual(snapshotFromObjects(objects));
   });
 });

@@ -3,8 +3,10 @@
  * nothing the API server or KubeVirt keep for themselves. Every object loses managedFields and
  * last-applied copies. A virt-launcher pod keeps only its scheduling facts; a VirtualMachine only
  * how it runs and the DataVolumes it asked for (its template is the VMI, which the cache holds
- * anyway); a VMI drops KubeVirt's bookkeeping from its status. At 30,000 VMs the cache is most of
- * the controller's live heap (`npm run bench -- controller` prices each resource).
+ * anyway); a VMI drops KubeVirt's bookkeeping from its metadata and status; a Node keeps its
+ * taints, conditions and resources (not its images, volumes, addresses or system info, which on a
+ * real node run to kilobytes). At 30,000 VMs the cache is most of the controller's live heap
+ * (`npm run bench -- controller` prices each resource).
  */
 import { isJsonObject, type JsonObject } from "../../adapters/kube/convert/meta.ts";
 
@@ -20,6 +22,16 @@ const VM_SPEC_FIELDS = ["runStrategy", "running", "dataVolumeTemplates"] as cons
  */
 const VMI_STATUS_FIELDS = ["phase", "nodeName", "conditions", "machine", "topologyHints", "memory"] as const;
 
+/**
+ * Metadata nothing reads of a VMI or a launcher pod: the API server's and the garbage collector's
+ * bookkeeping. The reflector takes resourceVersion from each watch event before it is trimmed.
+ */
+const BOOKKEEPING = ["finalizers", "creationTimestamp", "generation", "resourceVersion", "generateName"] as const;
+
+/** Node fields the converters read (src/adapters/kube/convert/node.ts); metadata is kept whole. */
+const NODE_SPEC_FIELDS = ["taints", "unschedulable"] as const;
+const NODE_STATUS_FIELDS = ["conditions", "capacity", "allocatable"] as const;
+
 function slimMetadata(metadata: unknown): JsonObject | undefined {
   if (typeof metadata !== "object" || metadata === null) return undefined;
   const { managedFields: _managed, annotations, ...kept } = metadata as JsonObject & { annotations?: JsonObject };
@@ -31,6 +43,23 @@ function slimMetadata(metadata: unknown): JsonObject | undefined {
 /** The fields of `object` named in `fields` that it has, so a field that is absent stays absent. */
 function pick(object: JsonObject, fields: readonly string[]): JsonObject {
   return Object.fromEntries(fields.filter((field) => field in object).map((field) => [field, object[field]]));
+}
+
+/** `object` without the fields named in `fields`. */
+function omit(object: JsonObject, fields: readonly string[]): JsonObject {
+  return Object.fromEntries(Object.entries(object).filter(([field]) => !fields.includes(field)));
+}
+
+/** An owner reference as the converters read it: which kind, and its name (vm.ts, meta.ts ownerName). */
+function slimOwner(reference: unknown): unknown {
+  return isJsonObject(reference) ? pick(reference, ["kind", "name"]) : reference;
+}
+
+/** Metadata without the bookkeeping, owner references cut to kind and name. */
+function slimOwnedMetadata(metadata: JsonObject): JsonObject {
+  const kept = omit(metadata, BOOKKEEPING);
+  const owners = metadata.ownerReferences;
+  return Array.isArray(owners) ? { ...kept, ownerReferences: owners.map(slimOwner) } : kept;
 }
 
 /** The metadata trimmed, or the object as it is when it has none to trim. */
@@ -58,9 +87,10 @@ function slimVolumeStatus(entry: unknown): unknown {
     : { ...kept, persistentVolumeClaimInfo: isJsonObject(claim) ? pick(claim, ["accessModes", "volumeMode"]) : claim };
 }
 
-/** A VMI: metadata and spec whole (labels, annotations and the whole domain are read), status cut down. */
+/** A VMI: identity, labels, annotations and owners; spec whole (the whole domain is read); status cut down. */
 function trimVirtualMachineInstance(vmi: JsonObject): JsonObject {
-  const trimmed = withSlimMetadata(vmi);
+  const slim = withSlimMetadata(vmi);
+  const trimmed = isJsonObject(slim.metadata) ? { ...slim, metadata: slimOwnedMetadata(slim.metadata) } : slim;
   if (!isJsonObject(vmi.status)) return trimmed;
   const volumes = vmi.status.volumeStatus;
   const status = {
@@ -70,7 +100,18 @@ function trimVirtualMachineInstance(vmi: JsonObject): JsonObject {
   return { ...trimmed, status };
 }
 
+/** A Node: metadata, taints and schedulability, conditions, capacity and allocatable. */
+function trimNode(node: JsonObject): JsonObject {
+  const { spec, status } = node;
+  return {
+    ...withSlimMetadata(node),
+    ...(spec !== undefined && { spec: isJsonObject(spec) ? pick(spec, NODE_SPEC_FIELDS) : spec }),
+    ...(status !== undefined && { status: isJsonObject(status) ? pick(status, NODE_STATUS_FIELDS) : status }),
+  };
+}
+
 const BY_KIND: ReadonlyMap<unknown, (object: JsonObject) => JsonObject> = new Map([
+  ["Node", trimNode],
   ["VirtualMachine", trimVirtualMachine],
   ["VirtualMachineInstance", trimVirtualMachineInstance],
 ]);
@@ -93,12 +134,20 @@ function slimContainers(list: unknown): JsonObject[] | undefined {
   return Array.isArray(list) ? list.map(slimContainer) : undefined;
 }
 
-/** A launcher pod: labels, owner, node, requests, limits, overhead, migration selectors, phase. */
+/**
+ * A launcher pod: name, labels (the VMI's UID among them), node, requests, limits, overhead,
+ * migration selectors, phase. Owners are not read: the pod is joined to its VMI by the UID label.
+ */
 export function trimPod(pod: JsonObject): JsonObject {
   const spec = (pod.spec ?? {}) as JsonObject;
   const status = (pod.status ?? {}) as JsonObject;
   const metadata = slimMetadata(pod.metadata) ?? {};
-  const { annotations: _annotations, ...podMetadata } = metadata;
+  const {
+    annotations: _annotations,
+    ownerReferences: _owners,
+    uid: _uid,
+    ...podMetadata
+  } = omit(metadata, BOOKKEEPING);
   return {
     apiVersion: pod.apiVersion,
     kind: pod.kind,
