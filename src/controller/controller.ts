@@ -11,7 +11,10 @@ import type { Plan, PlannedMove } from "../core/balance/plan-types.ts";
 import { migrationLimits } from "../core/execute/limits.ts";
 import type { ClusterSnapshot } from "../core/model/snapshot.ts";
 import type { PolicySet } from "../core/policy/policy-set.ts";
-import { type PassResult, runBalancePass } from "./balance-pass.ts";
+import { buildClusterModel } from "../core/model/cluster.ts";
+import { type PassResult, runBalancePass, snapshotWithUsage } from "./balance-pass.ts";
+import { MaintenanceReconciler, maintenanceWanted } from "./maintenance/maintenance-reconciler.ts";
+import { type MaintenanceMetrics, NO_MAINTENANCE_METRICS } from "./maintenance/maintenance-metrics.ts";
 import { ClusterCache } from "./cache/cluster-cache.ts";
 import type { Clock } from "./clock.ts";
 import { cronSchedule } from "./cron-schedule.ts";
@@ -42,6 +45,8 @@ export interface ControllerOptions {
   readonly sampleEveryMs?: number;
   /** Wall milliseconds between executor rounds. */
   readonly tickEveryMs?: number;
+  /** Evacuation metrics; none when unset (tests that do not look). */
+  readonly maintenanceMetrics?: MaintenanceMetrics;
   /** Told after every pass (the demo's view, tests). */
   readonly onPass?: (pass: PassReport) => void;
 }
@@ -57,6 +62,8 @@ export interface PassReport {
 
 const DEFAULT_SAMPLE_MS = 30_000;
 const DEFAULT_TICK_MS = 1_000;
+/** Wall milliseconds between maintenance rounds: each builds a model of the cluster. */
+const MAINTENANCE_EVERY_MS = 1_000;
 const DEFAULT_CRON = "*/5 * * * *";
 /** Departures the anti-thrash memory keeps; the planner forgets older ones anyway. */
 const DEPARTURE_KEEP_MS = 2 * 86_400_000;
@@ -69,6 +76,8 @@ export class Controller {
   /** Odd objects and metrics items that were left out. */
   private readonly snapshotLog: Logger;
   private readonly profiles: MigrationProfiles;
+  private readonly maintenance: MaintenanceReconciler;
+  private lastMaintenance = 0;
   private readonly history = new UsageHistory();
   private readonly events: EventRecorder;
   private readonly departures = new Map<string, Departure[]>();
@@ -106,6 +115,14 @@ export class Controller {
         setInFlight: (count) => options.metrics.setMigrationsInFlight(count),
       },
       onMoved: (vm, from, at) => this.remember(vm, from, at),
+    });
+    this.maintenance = new MaintenanceReconciler({
+      api: options.api,
+      events: this.events,
+      executor: this.executor,
+      log: componentLogger(log, "maintenance"),
+      metrics: options.maintenanceMetrics ?? NO_MAINTENANCE_METRICS,
+      seed: options.seed ?? 1,
     });
     this.profiles = new MigrationProfiles({
       api: options.api,
@@ -212,12 +229,37 @@ export class Controller {
       // A new leader plans at once rather than waiting for the next cron time.
       if (!leading && leader && this.passes > 0) await this.runPass();
       leading = leader;
+      if (leader) await this.maintain();
       if (leader)
         await this.executor
           .tick()
           .catch((error: unknown) => this.log.error({ err: String(error) }, "executor round failed"));
       await new Promise((resolve) => setTimeout(resolve, this.options.tickEveryMs ?? DEFAULT_TICK_MS));
     }
+  }
+
+  /** A maintenance round, when anything asks for one and the last was long enough ago. */
+  private async maintain(): Promise<void> {
+    const policies = this.options.policies();
+    if (!policies || this.notReady() !== undefined || performance.now() - this.lastMaintenance < MAINTENANCE_EVERY_MS)
+      return;
+    if (!maintenanceWanted(this.cache.list("nodes"), this.cache.size("nodeMaintenances"), policies)) return;
+    this.lastMaintenance = performance.now();
+    await this.maintenanceRound(policies).catch((error: unknown) =>
+      this.log.error({ err: (error as Error).stack ?? String(error) }, "maintenance round failed"),
+    );
+  }
+
+  /** One maintenance round now, on a fresh model of the cluster. */
+  async maintenanceRound(policies: PolicySet): Promise<void> {
+    const now = this.options.clock.now();
+    const settings = historySettingsOf(clusterMetricsSettings(policies));
+    const { snapshot } = snapshotWithUsage(
+      this.cache.objects(new Date(now).toISOString(), `live-${new Date(now).toISOString()}`),
+      this.history.summaries(now, settings),
+      this.latest,
+    );
+    await this.maintenance.reconcile(buildClusterModel(snapshot), policies, now);
   }
 
   /** One balance pass now; returns undefined when it was skipped (not ready). */
@@ -316,7 +358,12 @@ export class Controller {
       pass.snapshot.kubevirt.migrations,
       policies.balance.map((policy) => policy.spec.limits),
     );
-    const adopted = this.executor.adopt(pass.plan.metadata.name, pass.plan.moves, new Set(pass.execute), () => limits);
+    const adopted = this.executor.adopt({
+      planName: pass.plan.metadata.name,
+      moves: pass.plan.moves,
+      runnable: new Set(pass.execute),
+      limitsOf: () => limits,
+    });
     for (const { vm, reason } of adopted.dropped) this.log.info({ vm, reason }, "planned move not queued");
     await this.publishRecommendations(pass);
     await this.executor.tick();

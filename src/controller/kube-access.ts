@@ -27,19 +27,21 @@ export const LEADER_LEASE_NAME = "kubedrs-leader";
 export const POLICY_PLURALS = POLICY_RESOURCES.map((resource) => resource.plural);
 
 export const KUBE_ACCESS: readonly KubeAccess[] = [
-  // The cluster the controller reads: nodes, launcher pods, namespaces (kubedrs.io/exclude).
-  { apiGroup: "", resource: "nodes", verbs: ["get", "list", "watch"], scope: "cluster" },
+  // The cluster the controller reads: nodes, launcher pods, namespaces (kubedrs.io/exclude). Nodes
+  // are patched to cordon and uncordon them for maintenance and to keep an evacuation's progress.
+  { apiGroup: "", resource: "nodes", verbs: ["get", "list", "watch", "patch"], scope: "cluster" },
   { apiGroup: "", resource: "pods", verbs: ["list", "watch"], scope: "cluster" },
   { apiGroup: "", resource: "namespaces", verbs: ["list", "watch"], scope: "cluster" },
   // Events explain each move on the VMI; patch folds repeats into a count.
   { apiGroup: "", resource: "events", verbs: ["create", "patch"], scope: "cluster" },
   // Node heartbeats in kube-node-lease, for host-failure detection.
   { apiGroup: "coordination.k8s.io", resource: "leases", verbs: ["list", "watch"], scope: "cluster" },
-  // VMIs are patched to carry the label that selects a MigrationProfile's MigrationPolicy.
+  // VMIs are patched to carry the label that selects a MigrationProfile's MigrationPolicy, and
+  // deleted to restart elsewhere a VM that cannot leave a node in maintenance (MaintenancePolicy).
   {
     apiGroup: "kubevirt.io",
     resource: "virtualmachineinstances",
-    verbs: ["get", "list", "watch", "patch"],
+    verbs: ["get", "list", "watch", "patch", "delete"],
     scope: "cluster",
   },
   { apiGroup: "kubevirt.io", resource: "virtualmachines", verbs: ["list", "watch"], scope: "cluster" },

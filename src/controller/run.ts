@@ -16,6 +16,7 @@ import { LeaseElector } from "./leader/lease-elector.ts";
 import { componentLogger, createRootLogger } from "./observability/logger.ts";
 import { startHealthServer, type HealthServer } from "./observability/http-server.ts";
 import { type ControllerMetrics, createControllerMetrics } from "./observability/metrics.ts";
+import { createMaintenanceMetrics } from "./maintenance/maintenance-metrics.ts";
 import { PolicyCrdSource } from "./policies/crd-source.ts";
 import { PolicyDirectorySource } from "./policies/directory-source.ts";
 import { PolicyKeeper } from "./policies/policy-keeper.ts";
@@ -166,6 +167,7 @@ export async function startController(options: RunOptions): Promise<RunningContr
     ),
     isLeader,
     identity: options.identity,
+    maintenanceMetrics: createMaintenanceMetrics(registry),
     ...(options.seed !== undefined && { seed: options.seed }),
     ...(options.onPass && { onPass: options.onPass }),
   });

@@ -108,7 +108,7 @@ describe("grantsFor the kubedrs service account in deploy/rbac.yaml", () => {
       true,
     ],
     [
-      "delete a VMI",
+      "delete a VMI (to restart elsewhere a VM that cannot leave a node in maintenance)",
       {
         verb: "delete",
         apiGroup: "kubevirt.io",
@@ -116,6 +116,18 @@ describe("grantsFor the kubedrs service account in deploy/rbac.yaml", () => {
         namespace: "shop",
         name: "web-1",
       },
+      true,
+    ],
+    ["cordon a node", { verb: "patch", apiGroup: "", resource: "nodes", name: "node-1" }, true],
+    [
+      "write a node's status",
+      { verb: "patch", apiGroup: "", resource: "nodes", subresource: "status", name: "node-1" },
+      false,
+    ],
+    ["delete a node", { verb: "delete", apiGroup: "", resource: "nodes", name: "node-1" }, false],
+    [
+      "delete a VirtualMachine",
+      { verb: "delete", apiGroup: "kubevirt.io", resource: "virtualmachines", namespace: "shop", name: "web-1" },
       false,
     ],
     [

@@ -43,9 +43,13 @@ export interface ExecutorOptions {
   readonly onMoved?: (vm: string, from: string, at: number) => void;
 }
 
+/** Evacuation moves start before balance moves: a node waiting for maintenance outranks an uneven cluster. */
+export type Lane = "evacuate" | "balance";
+
 interface QueuedMove extends PendingMove {
   readonly move: PlannedMove;
   readonly planName: string;
+  readonly lane: Lane;
 }
 
 interface Tracked {
@@ -64,8 +68,21 @@ interface Tracked {
 /** How long a create may take to show up in the cache before kubedrs stops waiting for it. */
 const UNSEEN_GRACE_MS = 60_000;
 const FIRST_BACKOFF_MS = 10 * 60_000;
+/** An evacuation retries sooner (and is re-planned away from the target that failed): the node is waiting. */
+const FIRST_EVACUATION_BACKOFF_MS = 30_000;
 const MAX_BACKOFF_MS = 6 * 3_600_000;
 const RETRY_CREATE_MS = 5_000;
+
+export interface MoveBatch {
+  readonly planName: string;
+  readonly moves: readonly PlannedMove[];
+  /** The moves that may start now; the rest are dropped, and so are the moves that depend on them. */
+  readonly runnable: ReadonlySet<PlannedMove>;
+  readonly limitsOf: (move: PlannedMove) => MigrationLimits;
+  readonly lane?: Lane;
+  /** The plan name a move's VMIM name derives from, when it differs per move (a retry after a failure). */
+  readonly planNameOf?: (move: PlannedMove) => string;
+}
 
 export interface AdoptResult {
   readonly queued: number;
@@ -79,6 +96,7 @@ export class MigrationExecutor {
   /** VMIMs whose outcome is recorded, or that had ended before this process first looked. */
   private readonly accounted = new Set<string>();
   private readonly backoff = new Map<string, { failures: number; until: number }>();
+  private readonly failedTo = new Map<string, Set<string>>();
   private firstLook = true;
   private retryAt = 0;
   private ticking: Promise<void> | undefined;
@@ -88,15 +106,11 @@ export class MigrationExecutor {
   }
 
   /**
-   * Replaces the moves waiting to start with those of a new plan that may run now. A move planned on
-   * top of one that may not run (or is backing off) is dropped too: its premise does not hold.
+   * Replaces the moves of one lane waiting to start with those of a new plan that may run now. A move
+   * planned on top of one that may not run (or is backing off) is dropped too: its premise does not hold.
    */
-  adopt(
-    planName: string,
-    moves: readonly PlannedMove[],
-    runnable: ReadonlySet<PlannedMove>,
-    limitsOf: (move: PlannedMove) => MigrationLimits,
-  ): AdoptResult {
+  adopt(batch: MoveBatch): AdoptResult {
+    const { planName, moves, runnable, limitsOf, lane = "balance" } = batch;
     const now = this.options.clock.now();
     const dropped: { vm: string; reason: string }[] = [];
     const queue: QueuedMove[] = [];
@@ -109,9 +123,20 @@ export class MigrationExecutor {
         return;
       }
       const after = move.dependsOn.map((at) => moves[at]?.vm).filter((vm): vm is string => vm !== undefined);
-      queue.push({ vm: move.vm, from: move.from, to: move.to, limits: limitsOf(move), after, move, planName });
+      const name = batch.planNameOf?.(move) ?? planName;
+      queue.push({
+        vm: move.vm,
+        from: move.from,
+        to: move.to,
+        limits: limitsOf(move),
+        after,
+        move,
+        planName: name,
+        lane,
+      });
     });
-    this.queue = queue;
+    const others = this.queue.filter((queued) => queued.lane !== lane && !queue.some((mine) => mine.vm === queued.vm));
+    this.queue = lane === "evacuate" ? [...queue, ...others] : [...others, ...queue];
     return { queued: queue.length, dropped };
   }
 
@@ -206,7 +231,7 @@ export class MigrationExecutor {
     const seconds = Math.max(0, (endedAt - tracked.startedAt) / 1000);
     if (migration.phase === "Succeeded") return this.succeeded(tracked, seconds, endedAt);
     await this.record(tracked, tracked.cancelling ? "cancelled" : "failed", seconds, `ended ${migration.phase}`);
-    this.failed(tracked.vm, now);
+    this.failed({ vm: tracked.vm, kind: tracked.kind, to: tracked.to }, now);
   }
 
   /** Succeeded is not enough: the VM must be on the node kubedrs chose. */
@@ -216,20 +241,29 @@ export class MigrationExecutor {
     const detail = onTarget ? `landed on ${node}` : `landed on ${node}, not ${tracked.to ?? "?"}`;
     await this.record(tracked, onTarget ? "succeeded" : "misplaced", seconds, detail);
     this.backoff.delete(tracked.vm);
+    this.failedTo.delete(tracked.vm);
     if (onTarget && tracked.from !== undefined) this.options.onMoved?.(tracked.vm, tracked.from, endedAt);
   }
 
   private async vanished(tracked: Tracked, now: number): Promise<void> {
     const outcome: MigrationOutcome = tracked.cancelling ? "cancelled" : "aborted";
     await this.record(tracked, outcome, (now - tracked.startedAt) / 1000, "its VMIM was deleted before it ended");
-    this.failed(tracked.vm, now);
+    this.failed({ vm: tracked.vm, kind: tracked.kind, to: tracked.to }, now);
+  }
+
+  /** The targets a VM's migrations failed to (since it last moved), so an evacuation re-plans it elsewhere. */
+  failedTargets(vm: string): readonly string[] {
+    return [...(this.failedTo.get(vm) ?? [])];
   }
 
   /** Backoff for the VM, and the moves planned on top of this one no longer hold. */
-  private failed(vm: string, now: number): void {
+  private failed(move: { vm: string; kind: string; to: string | undefined }, now: number): void {
+    const { vm } = move;
     const failures = (this.backoff.get(vm)?.failures ?? 0) + 1;
-    const wait = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (failures - 1));
+    const first = move.kind === "evacuate" ? FIRST_EVACUATION_BACKOFF_MS : FIRST_BACKOFF_MS;
+    const wait = Math.min(MAX_BACKOFF_MS, first * 2 ** (failures - 1));
     this.backoff.set(vm, { failures, until: now + wait });
+    if (move.to !== undefined) this.failedTo.set(vm, new Set([...(this.failedTo.get(vm) ?? []), move.to]));
     const dropped = new Set([vm]);
     let grew = true;
     while (grew) {
@@ -360,7 +394,7 @@ export class MigrationExecutor {
     }
     if (error instanceof KubeApiError && !error.retryable) {
       this.options.log.warn({ vm: move.vm, to: move.to, err: error.message }, "migration rejected; not retried");
-      this.failed(move.vm, now);
+      this.failed(move, now);
       await this.options.events.record(
         vmiTarget(move.vm),
         "Warning",

@@ -36,6 +36,8 @@ export interface EvacuationInput {
   /** Node name → why it is evacuated ("kubedrs evacuate", "NodeMaintenance m1: firmware"). */
   readonly nodes: ReadonlyMap<string, string>;
   readonly rng: Rng;
+  /** Per VM, targets its migrations already failed to: the plan picks another. */
+  readonly avoid?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** Targets whose balance gain is within this many points of the best are near-ties that soft rules decide. */
@@ -49,6 +51,7 @@ interface Setup {
   readonly domains: readonly { readonly assignment: DomainAssignment; readonly domain: BalanceDomain }[];
   readonly domainOf: ReadonlyMap<number, BalanceDomain>;
   readonly rng: Rng;
+  readonly avoid: ReadonlyMap<string, readonly string[]>;
 }
 
 function setUp(input: EvacuationInput): Setup {
@@ -75,7 +78,8 @@ function setUp(input: EvacuationInput): Setup {
   }));
   const domainOf = new Map(domains.flatMap(({ domain }) => domain.nodes.map((node) => [node, domain] as const)));
   const engine = new PlacementEngine(defaultRegistry());
-  return { model, ctx, engine, costs: migrationCosts(model, input.policies), domains, domainOf, rng: input.rng };
+  const costs = migrationCosts(model, input.policies);
+  return { model, ctx, engine, costs, domains, domainOf, rng: input.rng, avoid: input.avoid ?? new Map() };
 }
 
 interface Target {
@@ -103,8 +107,11 @@ function noTargetReason(rejections: readonly Rejection[]): Rejection {
 function feasibleTargets(setup: Setup, vm: VmInfo, from: number): { targets: Target[]; none?: Rejection } {
   const fitting: NodeInfo[] = [];
   const rejections: Rejection[] = [];
+  const avoid = setup.avoid.get(vm.key) ?? [];
   for (const node of setup.model.nodes) {
-    const rejection = setup.engine.rejection(setup.ctx, vm, node);
+    const rejection = avoid.includes(node.name)
+      ? { plugin: "FailedBefore", reason: `a migration of this VM to ${node.name} failed` }
+      : setup.engine.rejection(setup.ctx, vm, node);
     if (rejection) rejections.push(rejection);
     else fitting.push(node);
   }

@@ -17,10 +17,14 @@ export function evacuationRefusal(model: ClusterModel, nodeName: string): string
   const node = index === undefined ? undefined : model.nodes[index];
   if (!node) return `there is no node ${nodeName}`;
   if (node.maintenance) return `node ${nodeName} is already under maintenance (${node.maintenance})`;
-  const others = model.nodes.filter((other) => other.index !== node.index && takesVms(other));
-  if (others.length === 0)
-    return `node ${nodeName} is the last node that can run VMs: its VMs would have nowhere to go`;
-  return undefined;
+  return lastNodeRefusal(model, nodeName);
+}
+
+/** Refuses to empty the last node that can run VMs: its VMs would have nowhere to go. */
+export function lastNodeRefusal(model: ClusterModel, nodeName: string): string | undefined {
+  const others = model.nodes.filter((other) => other.name !== nodeName && takesVms(other));
+  if (others.length > 0) return undefined;
+  return `node ${nodeName} is the last node that can run VMs: its VMs would have nowhere to go`;
 }
 
 /** The model with these nodes in maintenance (and so no target for anything). */

@@ -4,6 +4,10 @@ export const KUBEDRS = {
   exclude: "kubedrs.io/exclude",
   /** On a node: present while the node is (or is going) in maintenance. */
   maintenance: "kubedrs.io/maintenance",
+  /** On a node: the evacuation's progress, as JSON (phase, counts, blockers, ETA), written by kubedrs. */
+  evacuation: "kubedrs.io/evacuation",
+  /** On a node: when kubedrs last evacuated it proactively (RFC 3339), for the rate limits. */
+  proactiveAt: "kubedrs.io/proactive-at",
   /** On a VM or VMI: its restart priority class after a host failure. */
   restartPriority: "kubedrs.io/restart-priority",
   /** On a VMI: the MigrationProfile whose KubeVirt MigrationPolicy must govern its migrations. */
