@@ -46,6 +46,8 @@ export interface ClusterCacheOptions {
   readonly api: ApiClient;
   readonly log: CacheLog;
   readonly resyncMs?: number;
+  /** Told when a resource's contents change (a list, or a watch event). */
+  readonly onChange?: (resource: CachedResource) => void;
 }
 
 export class ClusterCache {
@@ -57,6 +59,7 @@ export class ClusterCache {
         api: options.api,
         path: source.path,
         onNotice: (notice) => logNotice(options.log, notice),
+        ...(options.onChange && { onChange: () => options.onChange?.(name as CachedResource) }),
         trim: source.trim ?? trimObject,
         ...(source.labelSelector !== undefined && { labelSelector: source.labelSelector }),
         ...(source.optional === true && { optional: true }),
