@@ -7,3 +7,13 @@ export class UserError extends Error {
     this.details = details;
   }
 }
+
+/** A command that ended with a non-zero exit code it has already explained (e.g. an evacuation blocked). */
+export class ExitStatus extends Error {
+  readonly code: number;
+
+  constructor(code: number) {
+    super(`exit status ${code}`);
+    this.code = code;
+  }
+}

@@ -4,13 +4,14 @@
  */
 import { Command, CommanderError } from "commander";
 import { registerDemo } from "./commands/demo.ts";
+import { registerEvacuate } from "./commands/evacuate.ts";
 import { registerExplain } from "./commands/explain.ts";
 import { registerPlan } from "./commands/plan.ts";
 import { registerPolicy } from "./commands/policy.ts";
 import { registerRun } from "./commands/run.ts";
 import { registerSnapshot } from "./commands/snapshot.ts";
 import { registerTwin } from "./commands/twin.ts";
-import { UserError } from "./errors.ts";
+import { ExitStatus, UserError } from "./errors.ts";
 
 export function buildProgram(): Command {
   const program = new Command("kubedrs")
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerPlan(program);
   registerExplain(program);
+  registerEvacuate(program);
   registerSnapshot(program);
   registerPolicy(program);
   registerDemo(program);
@@ -33,6 +35,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 1;
+    if (error instanceof ExitStatus) return error.code;
     if (error instanceof UserError) {
       process.stderr.write(`error: ${error.message}\n${error.details.map((line) => `  ${line}\n`).join("")}`);
       return 1;

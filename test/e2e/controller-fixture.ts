@@ -28,7 +28,16 @@ export interface ScenarioTwin {
 }
 
 export async function startDemoTwin(): Promise<ScenarioTwin> {
-  const scenario = await readScenario("demo");
+  return startLibraryTwin("demo");
+}
+
+/** A library scenario on a twin paced at SPEED; `withoutEvents` drops its timed events, so the test drives everything. */
+export async function startLibraryTwin(name: string, options: { withoutEvents?: boolean } = {}): Promise<ScenarioTwin> {
+  const loaded = await readScenario(name);
+  const { document } = loaded;
+  const scenario = options.withoutEvents
+    ? { ...loaded, document: { ...document, spec: { ...document.spec, events: [] } } }
+    : loaded;
   const { twin, applied } = createScenarioTwin(scenario, { speed: SPEED, audit: true });
   bootScenario(twin);
   await twin.listen(0);
