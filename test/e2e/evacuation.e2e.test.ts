@@ -48,7 +48,7 @@ interface Drill {
   readonly cluster: ScenarioTwin;
   readonly policies: string;
   readonly live: string[];
-  controller(identity: string): Promise<RunningController>;
+  readonly controller: (identity: string) => Promise<RunningController>;
 }
 
 async function drill(): Promise<Drill> {
@@ -63,7 +63,7 @@ async function drill(): Promise<Drill> {
     cluster,
     policies,
     live,
-    async controller(identity) {
+    controller: async (identity) => {
       const running = await startController({
         kubeconfig: cluster.kubeconfig,
         policies,
