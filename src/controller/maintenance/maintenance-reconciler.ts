@@ -9,10 +9,7 @@
 import type { Logger } from "pino";
 import type { ApiClient } from "../../adapters/kube/client/api-client.ts";
 import type { PlannedMove } from "../../core/balance/plan-types.ts";
-import { maintenancePolicyFor } from "../../core/evacuate/actions.ts";
-import { planMoveBack } from "../../core/evacuate/move-back.ts";
 import { describeEta, planEvacuation } from "../../core/evacuate/plan.ts";
-import { proactiveEvacuations } from "../../core/evacuate/proactive.ts";
 import { lastNodeRefusal } from "../../core/evacuate/request.ts";
 import type { EvacuationBlocker, EvacuationPlan } from "../../core/evacuate/types.ts";
 import { migrationLimits } from "../../core/execute/limits.ts";
@@ -20,10 +17,13 @@ import type { ClusterModel, NodeInfo } from "../../core/model/cluster.ts";
 import { KUBEDRS } from "../../core/model/kubedrs-labels.ts";
 import { createRng } from "../../core/numeric/rng.ts";
 import type { PolicySet } from "../../core/policy/policy-set.ts";
-import { type EventRecorder, type EventTarget, vmiTarget } from "../executor/event-recorder.ts";
+import { type EventRecorder, vmiTarget } from "../executor/event-recorder.ts";
 import type { MigrationExecutor } from "../executor/executor.ts";
-import { type EvacuationStatus, readEvacuationStatus, writeEvacuationStatus } from "./evacuation-status.ts";
+import { type EvacuationStatus, readEvacuationStatus } from "./evacuation-status.ts";
+import { endMaintenance } from "./maintenance-end.ts";
 import type { MaintenanceMetrics } from "./maintenance-metrics.ts";
+import { iso, nodeTarget, NodeWrites } from "./node-writes.ts";
+import { ProactiveTrigger } from "./proactive-trigger.ts";
 
 export interface MaintenanceDeps {
   readonly api: ApiClient;
@@ -36,14 +36,6 @@ export interface MaintenanceDeps {
 
 /** Run strategies under which KubeVirt starts a VM again once its VMI is gone. */
 const RESTARTING = new Set(["Always", "RerunOnFailure"]);
-
-export function nodeTarget(node: string): EventTarget {
-  return { apiVersion: "v1", kind: "Node", namespace: "default", name: node };
-}
-
-function iso(time: number): string {
-  return new Date(time).toISOString();
-}
 
 /** Does the cache hold anything maintenance acts on? Only then is a model built for it. */
 export function maintenanceWanted(
@@ -97,21 +89,28 @@ function blockerText(blocker: EvacuationBlocker): string {
 
 export class MaintenanceReconciler {
   private readonly deps: MaintenanceDeps;
+  private readonly nodes: NodeWrites;
+  private readonly proactive: ProactiveTrigger;
   private readonly reported = new Set<string>();
 
   constructor(deps: MaintenanceDeps) {
     this.deps = deps;
+    this.nodes = new NodeWrites(deps.api);
+    this.proactive = new ProactiveTrigger({ ...deps, nodes: this.nodes });
   }
 
   async reconcile(model: ClusterModel, policies: PolicySet, now: number): Promise<void> {
-    await this.startProactive(model, policies, now);
+    await this.proactive.run(model, policies, now);
     const rounds = model.nodes.map((node) => ({ node, status: this.statusOf(node) }));
     const requested = rounds.filter((round) => round.node.maintenance !== undefined);
     const plan = requested.length > 0 ? this.plan(model, policies, now, requested) : undefined;
     const moves: PlannedMove[] = [];
     for (const round of requested) if (plan) moves.push(...(await this.evacuate(round, plan, model, now)));
-    for (const round of rounds.filter((r) => r.node.maintenance === undefined && r.status !== undefined))
-      moves.push(...(await this.end(round, model, policies, now)));
+    for (const { node, status } of rounds)
+      if (node.maintenance === undefined && status !== undefined)
+        moves.push(
+          ...(await endMaintenance({ ...this.deps, nodes: this.nodes }, { node, status }, { model, policies }, now)),
+        );
     const limits = migrationLimits(model.migrationConfig, []);
     this.deps.executor.adopt({
       planName: "evacuation",
@@ -151,14 +150,6 @@ export class MaintenanceReconciler {
     });
   }
 
-  private async patchNode(node: string, body: object): Promise<void> {
-    await this.deps.api.patch(`/api/v1/nodes/${node}`, body);
-  }
-
-  private async writeStatus(node: string, status: EvacuationStatus | undefined): Promise<void> {
-    await this.patchNode(node, { metadata: { annotations: writeEvacuationStatus(status) } });
-  }
-
   /** One node in maintenance: start it (cordon, report), restart what must restart, write progress; returns its moves. */
   private async evacuate(
     round: NodeRound,
@@ -183,7 +174,7 @@ export class MaintenanceReconciler {
   private async refuse(node: NodeInfo, refusal: string, now: number): Promise<void> {
     this.deps.log.warn({ node: node.name }, `evacuation refused: ${refusal}`);
     await this.deps.events.record(nodeTarget(node.name), "Warning", "EvacuationRefused", refusal);
-    await this.writeStatus(node.name, {
+    await this.nodes.writeStatus(node.name, {
       phase: "Refused",
       reason: refusal,
       startedAt: iso(now),
@@ -202,7 +193,7 @@ export class MaintenanceReconciler {
   /** Cordon, then report the plan and every blocker before the first migration is handed over. */
   private async start(node: NodeInfo, plan: EvacuationPlan, share: NodeShare, now: number): Promise<EvacuationStatus> {
     const cordon = !node.unschedulable;
-    if (cordon) await this.patchNode(node.name, { spec: { unschedulable: true } });
+    if (cordon) await this.nodes.cordon(node.name, true);
     const { events, log } = this.deps;
     const summary =
       `evacuating ${share.moves.length + share.inFlight.length} VM(s) for ${node.maintenance ?? "maintenance"}; ` +
@@ -231,7 +222,7 @@ export class MaintenanceReconciler {
       cordonedByKubedrs: cordon,
       restarted: [],
     };
-    await this.writeStatus(node.name, status);
+    await this.nodes.writeStatus(node.name, status);
     return status;
   }
 
@@ -286,7 +277,7 @@ export class MaintenanceReconciler {
       ready: phase === "Ready",
     });
     if (JSON.stringify({ ...next, updatedAt: "" }) === JSON.stringify({ ...status, updatedAt: "" })) return;
-    await this.writeStatus(node.name, next);
+    await this.nodes.writeStatus(node.name, next);
     if (phase !== status.phase && phase !== "Evacuating") await this.announce(node.name, phase, blocking);
   }
 
@@ -304,53 +295,5 @@ export class MaintenanceReconciler {
     const list = blocking.map((blocker) => `${blocker.vm} (${blockerText(blocker)})`).join("; ");
     this.deps.log.warn({ node, blocked: blocking.length }, "node evacuated but not ready for maintenance");
     await this.deps.events.record(nodeTarget(node), "Warning", "NotReadyForMaintenance", `still on the node: ${list}`);
-  }
-
-  /** Maintenance is over: uncordon (if kubedrs cordoned), move VMs back if the policy says so, clear the status. */
-  private async end(round: NodeRound, model: ClusterModel, policies: PolicySet, now: number): Promise<PlannedMove[]> {
-    const { node } = round;
-    const status = round.status;
-    if (!status) return [];
-    if (status.phase !== "MovingBack") {
-      if (status.cordonedByKubedrs && node.unschedulable)
-        await this.patchNode(node.name, { spec: { unschedulable: false } });
-      const moveBack = maintenancePolicyFor(policies, node)?.spec.moveBack === true && status.phase !== "Refused";
-      await this.deps.events.record(
-        nodeTarget(node.name),
-        "Normal",
-        "MaintenanceEnded",
-        moveBack ? "moving the evacuated VMs back" : "uncordoned",
-      );
-      await this.writeStatus(node.name, moveBack ? { ...status, phase: "MovingBack", updatedAt: iso(now) } : undefined);
-      return [];
-    }
-    if (node.unschedulable) return [];
-    const back = planMoveBack({ model, policies, now, node: node.name, vms: status.vms });
-    const waiting = back.staying.some((stay) => stay.reason.startsWith("MigrationInFlight"));
-    if (back.moves.length === 0 && !waiting) {
-      await this.writeStatus(node.name, undefined);
-      this.deps.log.info({ node: node.name, stayed: back.staying.length }, "move-back finished");
-    }
-    return [...back.moves];
-  }
-
-  private async startProactive(model: ClusterModel, policies: PolicySet, now: number): Promise<void> {
-    const history = model.nodes.flatMap((node) => {
-      const at = Date.parse(node.annotations[KUBEDRS.proactiveAt] ?? "");
-      return Number.isNaN(at) ? [] : [{ node: node.name, at }];
-    });
-    const decision = proactiveEvacuations(model, policies, now, history);
-    for (const { node, reason } of decision.held)
-      this.once(`held/${node}/${reason.split(",")[0]}`, () =>
-        this.deps.log.warn({ node }, `proactive evacuation held: ${reason}`),
-      );
-    for (const { node, reason } of decision.start) {
-      await this.patchNode(node, {
-        metadata: { annotations: { [KUBEDRS.maintenance]: reason, [KUBEDRS.proactiveAt]: iso(now) } },
-      });
-      await this.deps.events.record(nodeTarget(node), "Warning", "ProactiveEvacuation", reason);
-      this.deps.metrics.proactiveEvacuation();
-      this.deps.log.warn({ node }, `proactive evacuation: ${reason}`);
-    }
   }
 }
