@@ -10,7 +10,7 @@ import { assignDomains } from "../../src/core/balance/domains.ts";
 import { type EvacuationPlan } from "../../src/core/evacuate/types.ts";
 import { planEvacuation } from "../../src/core/evacuate/plan.ts";
 import { evacuationRefusal, withMaintenance } from "../../src/core/evacuate/request.ts";
-import { buildClusterModel, type ClusterModel, type VmInfo } from "../../src/core/model/cluster.ts";
+import { buildClusterModel, type ClusterModel} from "../../src/core/model/cluster.ts";
 import type { ClusterSnapshot } from "../../src/core/model/snapshot.ts";
 import { Placement } from "../../src/core/model/placement.ts";
 import { labelSelectorMatches } from "../../src/core/model/selectors.ts";
@@ -24,7 +24,7 @@ import { EMPTY_POLICY_SET, type PolicySet, defaultBalancePolicy } from "../../sr
 import { generateSnapshot } from "../../src/synth/index.ts";
 import { clusterCase } from "../support/arbitraries.ts";
 import { NOW, snapshotOf } from "../support/builders.ts";
-import { firstHardRuleBroken, movedTheUnmovable } from "../support/plan-checks.ts";
+import { firstHardRuleBroken, movedTheUnmovable, nodeIndex, vmOf } from "../support/plan-checks.ts";
 import { timelineProblem } from "../support/timeline-checks.ts";
 
 interface Case {
@@ -111,17 +111,6 @@ function asPlan(plan: EvacuationPlan): Plan {
   return { moves: plan.moves } as unknown as Plan;
 }
 
-function vmByKey(model: ClusterModel, key: string): VmInfo {
-  const vm = model.vms[model.vmIndex.get(key) ?? -1];
-  if (!vm) throw new Error(`no VM ${key}`);
-  return vm;
-}
-
-function nodeIndex(model: ClusterModel, name: string): number {
-  const index = model.nodeIndex.get(name);
-  if (index === undefined) throw new Error(`no node ${name}`);
-  return index;
-}
 
 /** Every VM on the node once in moves, blockers or in flight, and nothing else there. */
 function coverageProblem(input: Case, plan: EvacuationPlan): string | undefined {
@@ -153,7 +142,7 @@ function overcommitProblem(model: ClusterModel, plan: EvacuationPlan): string | 
   const placement = Placement.fromModel(model);
   const targets = [...new Set(plan.moves.map((move) => nodeIndex(model, move.to)))];
   const before = new Map(targets.map((node) => [node, { ...placement.requested(node) }]));
-  for (const move of plan.moves) placement.move(vmByKey(model, move.vm), nodeIndex(model, move.to));
+  for (const move of plan.moves) placement.move(vmOf(model, move.vm), nodeIndex(model, move.to));
   for (const node of targets) {
     const allocatable = model.nodes[node]?.allocatable ?? {};
     for (const [resource, amount] of Object.entries(placement.requested(node))) {
@@ -182,7 +171,7 @@ function hardFilterProblem(input: Case, plan: EvacuationPlan): string | undefine
   const ctx = evacuationContext(input);
   const engine = new PlacementEngine(defaultRegistry());
   for (const move of plan.moves) {
-    const vm = vmByKey(ctx.model, move.vm);
+    const vm = vmOf(ctx.model, move.vm);
     const target = ctx.model.nodes[nodeIndex(ctx.model, move.to)];
     if (!target) return `no node ${move.to}`;
     const rejection = engine.rejection(ctx, vm, target);
@@ -197,7 +186,7 @@ function keepOffProblem(input: Case, plan: EvacuationPlan): string | undefined {
   const rule = input.policies.placementRules[0];
   if (!rule?.spec.nodes) return undefined;
   for (const move of plan.moves) {
-    const vm = vmByKey(input.model, move.vm);
+    const vm = vmOf(input.model, move.vm);
     const target = input.model.nodes[nodeIndex(input.model, move.to)];
     const inGroup = vm.namespace === "default" && labelSelectorMatches(rule.spec.vms.selector, vm.labels);
     if (inGroup && target && labelSelectorMatches(rule.spec.nodes.selector, target.labels))
@@ -238,7 +227,7 @@ function firstFitImbalance(input: Case, vms: readonly string[]): number | undefi
       }),
   );
   for (const key of [...vms].sort()) {
-    const vm = vmByKey(ctx.model, key);
+    const vm = vmOf(ctx.model, key);
     const target = ctx.model.nodes.find((node) => engine.rejection(ctx, vm, node) === undefined);
     if (!target) return undefined;
     ctx.placement.move(vm, target.index);

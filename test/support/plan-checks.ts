@@ -29,13 +29,13 @@ export function policiesWith(limits: Limits): PolicySet {
   return { ...EMPTY_POLICY_SET, balance: [balance] };
 }
 
-function vmOf(model: ClusterModel, key: string): VmInfo {
+export function vmOf(model: ClusterModel, key: string): VmInfo {
   const vm = model.vms[model.vmIndex.get(key) ?? -1];
   if (!vm) throw new Error(`no VM ${key}`);
   return vm;
 }
 
-function nodeIndex(model: ClusterModel, name: string): number {
+export function nodeIndex(model: ClusterModel, name: string): number {
   const index = model.nodeIndex.get(name);
   if (index === undefined) throw new Error(`no node ${name}`);
   return index;
