@@ -8,7 +8,7 @@ import type { ClusterModel, NodeInfo } from "../model/cluster.ts";
 import { formatDuration } from "../model/quantity.ts";
 import type { PolicySet } from "../policy/policy-set.ts";
 import { maintenancePolicyFor } from "./actions.ts";
-import { evacuationRefusal } from "./request.ts";
+import { evacuationRefusal, withMaintenance } from "./request.ts";
 
 export interface ProactiveRecord {
   readonly node: string;
@@ -53,7 +53,11 @@ export function proactiveEvacuations(
     const proactive = maintenancePolicyFor(policies, node)?.spec.proactive;
     if (condition === undefined || !proactive) continue;
     const last = Math.max(0, ...history.filter((record) => record.node === node.name).map((record) => record.at));
-    const refusal = evacuationRefusal(model, node.name);
+    // Against the model with this call's starts in maintenance: two degraded nodes must not empty the cluster together.
+    const refusal = evacuationRefusal(
+      withMaintenance(model, new Map(start.map((entry) => [entry.node, entry.reason]))),
+      node.name,
+    );
     const wait =
       now - last < proactive.minInterval * 1000
         ? `evacuated proactively ${formatDuration((now - last) / 1000)} ago; at most once per ${formatDuration(proactive.minInterval)}`
