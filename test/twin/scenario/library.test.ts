@@ -22,7 +22,17 @@ import { tracesRoot } from "../../../src/twin/scenario/traces.ts";
 import { Twin } from "../../../src/twin/twin.ts";
 import { at, initialNodeOf, textAt } from "./builders.ts";
 
-const LIBRARY = ["demo", "zones", "mixed-cpu", "numa", "host-failure", "maintenance", "scale-1k", "planetlab-day"];
+const LIBRARY = [
+  "demo",
+  "zones",
+  "mixed-cpu",
+  "numa",
+  "host-failure",
+  "maintenance",
+  "maintenance-drill",
+  "scale-1k",
+  "planetlab-day",
+];
 const APPLIED = LIBRARY.filter((name) => name !== "scale-1k" && name !== "planetlab-day");
 const PLANETLAB_DAY = join(tracesRoot(process.env), "planetlab/20110303");
 
@@ -45,7 +55,7 @@ const validate = new Ajv2020({ strict: false, allErrors: true, validateFormats: 
 
 const templateSpec = (vm: unknown, ...path: string[]): unknown => at(vm, "spec", "template", "spec", ...path);
 
-it("holds the eight named scenarios", async () => {
+it("holds the nine named scenarios", async () => {
   expect(await libraryScenarioNames()).toEqual([...LIBRARY].sort());
 });
 
