@@ -4,6 +4,7 @@
  */
 const benchmarks: Record<string, () => Promise<{ run(args: string[]): Promise<unknown> }>> = {
   controller: () => import("./controller.ts"),
+  evacuate: () => import("./evacuate.ts"),
   plan: () => import("./plan.ts"),
   twin: () => import("./twin.ts"),
 };
