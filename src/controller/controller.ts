@@ -66,6 +66,8 @@ const DEFAULT_TICK_MS = 1_000;
 const MIN_TICK_MS = 50;
 /** Wall milliseconds between maintenance rounds: each builds a model of the cluster. */
 const MAINTENANCE_EVERY_MS = 1_000;
+/** Wall milliseconds a round waits at least after the last, however often things change: twice its cost, at least this. */
+const MAINTENANCE_MIN_GAP_MS = 100;
 const DEFAULT_CRON = "*/5 * * * *";
 /** Departures the anti-thrash memory keeps; the planner forgets older ones anyway. */
 const DEPARTURE_KEEP_MS = 2 * 86_400_000;
@@ -80,6 +82,9 @@ export class Controller {
   private readonly profiles: MigrationProfiles;
   private readonly maintenance: MaintenanceReconciler;
   private lastMaintenance = 0;
+  private lastMaintenanceMs = 0;
+  /** Something a maintenance round reads changed since the last round. */
+  private maintenanceDue = false;
   private wake: (() => void) | undefined;
   private readonly history = new UsageHistory();
   private readonly events: EventRecorder;
@@ -103,9 +108,11 @@ export class Controller {
       api: options.api,
       log: componentLogger(log, "cache"),
       resyncMs: 30 * 60_000,
-      // A migration that ends frees a slot: start the next at once, not at the next tick.
+      // A migration that ends frees a slot: start the next at once, not at the next tick. Node
+      // changes (heartbeats among them) only mark a maintenance round due; the next tick runs it.
       onChange: (resource) => {
-        if (resource === "vmims") this.wakeExecutor();
+        if (resource === "vmims" || resource === "nodes" || resource === "nodeMaintenances") this.maintenanceDue = true;
+        if (resource === "vmims" || resource === "nodeMaintenances") this.wakeExecutor();
       },
     });
     this.events = new EventRecorder({
@@ -269,16 +276,24 @@ export class Controller {
     this.wake?.();
   }
 
-  /** A maintenance round, when anything asks for one and the last was long enough ago. */
+  /** Is a maintenance round due: something changed (and the last is long enough ago), or a second has passed? */
+  private maintenanceTime(): boolean {
+    const since = performance.now() - this.lastMaintenance;
+    if (since < Math.max(MAINTENANCE_MIN_GAP_MS, 2 * this.lastMaintenanceMs)) return false;
+    return this.maintenanceDue || since >= MAINTENANCE_EVERY_MS;
+  }
+
+  /** A maintenance round, when anything asks for one and it is time. */
   private async maintain(): Promise<void> {
     const policies = this.options.policies();
-    if (!policies || this.notReady() !== undefined || performance.now() - this.lastMaintenance < MAINTENANCE_EVERY_MS)
-      return;
+    if (!policies || this.notReady() !== undefined || !this.maintenanceTime()) return;
     if (!maintenanceWanted(this.cache.list("nodes"), this.cache.size("nodeMaintenances"), policies)) return;
+    this.maintenanceDue = false;
     this.lastMaintenance = performance.now();
     await this.maintenanceRound(policies).catch((error: unknown) =>
       this.log.error({ err: (error as Error).stack ?? String(error) }, "maintenance round failed"),
     );
+    this.lastMaintenanceMs = performance.now() - this.lastMaintenance;
   }
 
   /** One maintenance round now, on a fresh model of the cluster. */

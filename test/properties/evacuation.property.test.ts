@@ -203,13 +203,13 @@ function estimateProblem(model: ClusterModel, plan: EvacuationPlan): string | un
     seconds: move.cost.durationSeconds,
     bytes: move.cost.bytes,
   }));
-  const { limits, timeline } = plan.estimate;
+  const { limits, timeline, setupSeconds } = plan.estimate;
   if (limits.parallel !== model.migrationConfig.parallelMigrationsPerCluster) return `parallel ${limits.parallel}`;
   if (limits.outboundPerNode !== model.migrationConfig.parallelOutboundMigrationsPerNode)
     return `outbound ${limits.outboundPerNode}`;
   const order = timeline.map((timed) => timed.vm).join(",");
   if (order !== moves.map((move) => move.vm).join(",")) return "the moves are not in the timeline's start order";
-  return timelineProblem(moves, limits, timeline);
+  return timelineProblem(moves, limits, timeline, setupSeconds);
 }
 
 /** The naive baseline: the same VMs, by name, each to the first node by name every hard filter allows. */

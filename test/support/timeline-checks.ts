@@ -5,8 +5,12 @@
 import type { MoveToTime, SlotLimits } from "../../src/core/evacuate/timeline.ts";
 import type { TimedMove } from "../../src/core/evacuate/types.ts";
 
-/** Every move once, each lasting its own duration, started in order. */
-function coverageProblem(moves: readonly MoveToTime[], timeline: readonly TimedMove[]): string | undefined {
+/** Every move once, each lasting its own duration (plus the setup), started in order. */
+function coverageProblem(
+  moves: readonly MoveToTime[],
+  timeline: readonly TimedMove[],
+  setupSeconds: number,
+): string | undefined {
   const byVm = new Map(moves.map((move) => [move.vm, move]));
   const seen = new Set<string>();
   let lastStart = Number.NEGATIVE_INFINITY;
@@ -15,8 +19,8 @@ function coverageProblem(moves: readonly MoveToTime[], timeline: readonly TimedM
     if (!move) return `${timed.vm} is timed but was not asked for`;
     if (seen.has(timed.vm)) return `${timed.vm} is timed twice`;
     seen.add(timed.vm);
-    if (Math.abs(timed.endSeconds - timed.startSeconds - move.seconds) > 1e-9)
-      return `${timed.vm} runs ${timed.endSeconds - timed.startSeconds}s, not ${move.seconds}s`;
+    if (Math.abs(timed.endSeconds - timed.startSeconds - move.seconds - setupSeconds) > 1e-9)
+      return `${timed.vm} runs ${timed.endSeconds - timed.startSeconds}s, not ${setupSeconds} + ${move.seconds}s`;
     if (timed.startSeconds < lastStart)
       return `${timed.vm} starts at ${timed.startSeconds}, before the move listed ahead of it`;
     lastStart = timed.startSeconds;
@@ -61,6 +65,7 @@ export function timelineProblem(
   moves: readonly MoveToTime[],
   limits: SlotLimits,
   timeline: readonly TimedMove[],
+  setupSeconds = 0,
 ): string | undefined {
-  return coverageProblem(moves, timeline) ?? limitProblem(moves, limits, timeline);
+  return coverageProblem(moves, timeline, setupSeconds) ?? limitProblem(moves, limits, timeline);
 }

@@ -58,6 +58,12 @@ export function progressLine(status: EvacuationStatus): string {
   const moved = total - status.remaining;
   const filled = total === 0 ? BAR_WIDTH : Math.round((BAR_WIDTH * moved) / total);
   const bar = `[${"#".repeat(filled)}${"-".repeat(BAR_WIDTH - filled)}]`;
-  const eta = status.phase === "Evacuating" ? `  ETA ${formatDuration(status.etaSeconds)}` : "";
+  // The ETA is for the moves not started yet; once all have started, the last are finishing.
+  const eta =
+    status.phase !== "Evacuating"
+      ? ""
+      : status.etaSeconds > 0
+        ? `  ETA ${formatDuration(status.etaSeconds)}`
+        : "  finishing";
   return `${bar}  ${moved}/${total} moved  ${status.inFlight} in flight${eta}  ${status.phase}`;
 }

@@ -70,9 +70,23 @@ describe("timeEvacuation", () => {
       etaSeconds: 0,
       lowerBoundSeconds: 0,
       limits: limits(5, 2, 5),
+      setupSeconds: 0,
       bytes: 0,
       timeline: [],
     });
+  });
+
+  it("holds each slot for the setup before the copy: in the ETA, not in the lower bound", () => {
+    // One slot, 20 s and 10 s copies, 5 s setup each: 25 + 15.
+    const moves = [move("a", "n1", "x", 20), move("b", "n1", "y", 10)];
+    const estimate = timeEvacuation(moves, limits(1, 1, 1), 5);
+    expect(estimate.timeline).toEqual([
+      { vm: "a", startSeconds: 0, endSeconds: 25 },
+      { vm: "b", startSeconds: 25, endSeconds: 40 },
+    ]);
+    expect(estimate.etaSeconds).toBe(40);
+    expect(estimate.lowerBoundSeconds).toBe(30);
+    expect(estimate.setupSeconds).toBe(5);
   });
 
   it("starts the longest move first (LPT) and ends when the last one ends", () => {

@@ -27,6 +27,8 @@ export interface EvacuationEstimate {
   /** No schedule under these limits can be faster (longest move; total time over the usable slots; per target). */
   readonly lowerBoundSeconds: number;
   readonly limits: { readonly parallel: number; readonly outboundPerNode: number; readonly inboundPerNode: number };
+  /** Seconds each migration holds its slot before it copies (the target pod starting); in the ETA, not the bound. */
+  readonly setupSeconds: number;
   readonly bytes: number;
   readonly timeline: readonly TimedMove[];
 }
