@@ -59,7 +59,7 @@ export class ClusterCache {
         api: options.api,
         path: source.path,
         onNotice: (notice) => logNotice(options.log, notice),
-        ...(options.onChange && { onChange: () => options.onChange?.(name as CachedResource) }),
+        ...(options.onChange && { onChange: () => options.onChange?.(name) }),
         trim: source.trim ?? trimObject,
         ...(source.labelSelector !== undefined && { labelSelector: source.labelSelector }),
         ...(source.optional === true && { optional: true }),
