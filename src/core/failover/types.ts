@@ -13,6 +13,12 @@ export interface HealthSignal {
   readonly bad: boolean;
   /** Milliseconds since the epoch when it turned bad, when known. */
   readonly since: number | undefined;
+  /**
+   * Bad for at least the policy's timeout for this signal (a Lease is only bad once it is overdue, so for it
+   * this equals `bad`; Ready is bad as soon as it is not True, overdue after notReadyTimeout). A node fails
+   * only when every signal is overdue.
+   */
+  readonly overdue: boolean;
   readonly detail: string;
 }
 

@@ -32,6 +32,10 @@ export interface NodeInfo {
   readonly zone: string;
   /** Why the node is not Ready, or undefined when it is. */
   readonly notReadyReason: string | undefined;
+  /** The Ready condition and when it last changed (ms since the epoch); Unknown when the node reports none. */
+  readonly ready: { readonly status: NodeCondition["status"]; readonly since: number | undefined };
+  /** The kubelet's heartbeat Lease in kube-node-lease: last renewal (ms since the epoch) and its duration. */
+  readonly lease: { readonly renewedAt: number; readonly durationSeconds: number | undefined } | undefined;
   readonly unschedulable: boolean;
   readonly maintenance: string | undefined;
   /** Every condition but Ready (node-problem-detector's among them), with when it last changed. */
@@ -152,6 +156,20 @@ function conditionReason(node: SnapshotNode): string | undefined {
   return `Ready=${ready.status}${ready.reason ? ` (${ready.reason})` : ""}`;
 }
 
+/** No Ready condition at all reads as Unknown, with no known start. */
+function readyOf(node: SnapshotNode): NodeInfo["ready"] {
+  const ready = node.conditions.find((condition) => condition.type === "Ready");
+  return ready
+    ? { status: ready.status, since: parseTime(ready.lastTransitionTime) }
+    : { status: "Unknown", since: undefined };
+}
+
+/** A Lease whose renewTime does not parse is no evidence of life, so it reads as no Lease. */
+function leaseOf(node: SnapshotNode): NodeInfo["lease"] {
+  const renewedAt = parseTime(node.lease?.renewTime);
+  return renewedAt === undefined ? undefined : { renewedAt, durationSeconds: node.lease?.durationSeconds };
+}
+
 function maintenanceOf(node: SnapshotNode): string | undefined {
   if (node.maintenance)
     return `${node.maintenance.source}${node.maintenance.reason ? `: ${node.maintenance.reason}` : ""}`;
@@ -172,6 +190,8 @@ function toNodeInfo(node: SnapshotNode, index: number): NodeInfo {
     taints: node.taints,
     zone: zoneOf(node.labels),
     notReadyReason: conditionReason(node),
+    ready: readyOf(node),
+    lease: leaseOf(node),
     unschedulable: node.unschedulable,
     maintenance: maintenanceOf(node),
     conditions: node.conditions

@@ -59,10 +59,14 @@ export const intOrPercent = z
 
 export type IntOrPercent = z.infer<typeof intOrPercent>;
 
-/** Resolves an int-or-percent against a total, rounding percentages down like NodeHealthCheck. */
+/**
+ * Resolves an int-or-percent against a total, rounding percentages down (Cluster API's MachineHealthCheck does;
+ * NodeHealthCheck rounds maxUnhealthy up). Multiplies before dividing, as (29 / 100) * 100 is 28.999… and floors to
+ * 28; the 1e-9 absorbs decimal percentages' float error (9.2 * 750 / 100 is 68.999…).
+ */
 export function resolveIntOrPercent(value: IntOrPercent, total: number): number {
   if (typeof value === "number") return value;
-  return Math.floor((Number(value.slice(0, -1)) / 100) * total);
+  return Math.floor((Number(value.slice(0, -1)) * total) / 100 + 1e-9);
 }
 
 export const labels = z.record(z.string(), z.string());

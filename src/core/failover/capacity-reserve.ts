@@ -1,0 +1,288 @@
+/**
+ * Admission control, as in vSphere HA: how many host failures the cluster can absorb for its
+ * protected VMs (those on nodes a FailoverPolicy selects, whose runStrategy restarts them: not
+ * Manual or Halted). For k = 1, 2, … the k nodes holding the most protected requests fail (the
+ * usual pessimistic choice: their loss displaces the most; a node's load is its share of all
+ * protected CPU plus its share of all protected memory, ties by name), and their protected VMs
+ * must fit on the rest by requests: first-fit decreasing by memory, nodes in name order, into each
+ * surviving node's allocatable less the requests of the VMs it already runs. Only CPU, memory and
+ * pod slots are counted; placement rules, taints and devices are the restart planner's business.
+ * Nodes that cannot take new VMs (cordoned, in maintenance, not Ready) are never destinations.
+ *
+ * The answer is the largest k found to fit, by galloping and bisection. Because a packing for k + 1
+ * losses is one for k, every smaller loss is then absorbable too, even where first fit on its own
+ * would miss it. The choice of the k nodes is a heuristic, not the exact worst case: shrinking the
+ * busiest node can make a node with one larger VM the worst, so removing a VM can lower the answer.
+ * An empty node added after the others in name order only ever makes each k easier to fit.
+ *
+ * Fast for 1,000 nodes and 30,000 VMs (a few hundred ms): the VMs are sorted once, about twenty
+ * packings are tried, and first fit descends a segment tree over the nodes' free CPU, memory and pod
+ * slots instead of scanning them.
+ */
+import type { ClusterModel, NodeInfo, VmInfo } from "../model/cluster.ts";
+import { formatBytes } from "../model/quantity.ts";
+import type { PolicySet } from "../policy/policy-set.ts";
+import { failoverPolicyFor } from "./detect.ts";
+
+export interface CapacityReserve {
+  /** How many of the worst host failures the protected VMs survive (a packing exists for each of 1..tolerated). */
+  readonly tolerated: number;
+  /** admissionControl.hostFailuresToTolerate: the largest any FailoverPolicy asks for, 0 without one. */
+  readonly wanted: number;
+  readonly reason: string;
+}
+
+interface Demand {
+  readonly vm: VmInfo;
+  readonly cpu: number;
+  readonly memory: number;
+  readonly pods: number;
+}
+
+/** Free CPU, memory and pod slots per node, with first fit in O(log n) when the maxima prune well. */
+class FreeTree {
+  readonly #size: number;
+  readonly #cpu: Float64Array;
+  readonly #memory: Float64Array;
+  readonly #pods: Float64Array;
+
+  constructor(nodes: number) {
+    let size = 1;
+    while (size < nodes) size *= 2;
+    this.#size = size;
+    this.#cpu = new Float64Array(2 * size).fill(-1);
+    this.#memory = new Float64Array(2 * size).fill(-1);
+    this.#pods = new Float64Array(2 * size).fill(-1);
+  }
+
+  /** Leaves first, then `build`, is cheaper than `set` one by one. */
+  load(node: number, free: Free): void {
+    const leaf = this.#size + node;
+    this.#cpu[leaf] = free.cpu;
+    this.#memory[leaf] = free.memory;
+    this.#pods[leaf] = free.pods;
+  }
+
+  build(): void {
+    for (let at = this.#size - 1; at >= 1; at -= 1) this.#pull(at);
+  }
+
+  /** The first node (by index) with room for the demand, or -1. */
+  firstFit(demand: Demand): number {
+    return this.#descend(1, demand);
+  }
+
+  take(node: number, demand: Demand): void {
+    let at = this.#size + node;
+    this.#cpu[at] = (this.#cpu[at] ?? 0) - demand.cpu;
+    this.#memory[at] = (this.#memory[at] ?? 0) - demand.memory;
+    this.#pods[at] = (this.#pods[at] ?? 0) - demand.pods;
+    for (at >>= 1; at >= 1; at >>= 1) this.#pull(at);
+  }
+
+  #pull(at: number): void {
+    this.#cpu[at] = Math.max(this.#cpu[2 * at] ?? -1, this.#cpu[2 * at + 1] ?? -1);
+    this.#memory[at] = Math.max(this.#memory[2 * at] ?? -1, this.#memory[2 * at + 1] ?? -1);
+    this.#pods[at] = Math.max(this.#pods[2 * at] ?? -1, this.#pods[2 * at + 1] ?? -1);
+  }
+
+  #descend(at: number, demand: Demand): number {
+    const room =
+      (this.#cpu[at] ?? -1) >= demand.cpu &&
+      (this.#memory[at] ?? -1) >= demand.memory &&
+      (this.#pods[at] ?? -1) >= demand.pods;
+    if (!room) return -1;
+    if (at >= this.#size) return at - this.#size;
+    const left = this.#descend(2 * at, demand);
+    return left >= 0 ? left : this.#descend(2 * at + 1, demand);
+  }
+}
+
+interface Free {
+  readonly cpu: number;
+  readonly memory: number;
+  readonly pods: number;
+}
+
+const NO_ROOM: Free = { cpu: -1, memory: -1, pods: -1 };
+
+function isProtectedVm(vm: VmInfo, protectedNodes: readonly boolean[]): boolean {
+  return protectedNodes[vm.node] === true && vm.runStrategy !== "Manual" && vm.runStrategy !== "Halted";
+}
+
+function demandOf(vm: VmInfo): Demand {
+  return { vm, cpu: vm.requests.cpu ?? 0, memory: vm.requests.memory ?? 0, pods: vm.requests.pods ?? 1 };
+}
+
+/** Memory first, then CPU, then the VM's key: first-fit decreasing's order, deterministic. */
+function largestFirst(a: Demand, b: Demand): number {
+  if (a.memory !== b.memory) return b.memory - a.memory;
+  if (a.cpu !== b.cpu) return b.cpu - a.cpu;
+  return a.vm.key < b.vm.key ? -1 : a.vm.key > b.vm.key ? 1 : 0;
+}
+
+function canHost(node: NodeInfo): boolean {
+  return !node.unschedulable && node.maintenance === undefined && node.ready.status === "True";
+}
+
+/** Allocatable less the requests of every VM on the node (protected or not); NO_ROOM for nodes that take no VMs. */
+function freeOf(model: ClusterModel): Free[] {
+  const used = model.nodes.map(() => ({ cpu: 0, memory: 0, pods: 0 }));
+  for (const vm of model.vms) {
+    const load = used[vm.node];
+    if (load === undefined) continue;
+    load.cpu += vm.requests.cpu ?? 0;
+    load.memory += vm.requests.memory ?? 0;
+    load.pods += vm.requests.pods ?? 1;
+  }
+  return model.nodes.map((node, index) => {
+    const load = used[index] ?? { cpu: 0, memory: 0, pods: 0 };
+    if (!canHost(node)) return NO_ROOM;
+    return {
+      cpu: (node.allocatable.cpu ?? 0) - load.cpu,
+      memory: (node.allocatable.memory ?? 0) - load.memory,
+      pods: (node.allocatable.pods ?? Number.POSITIVE_INFINITY) - load.pods,
+    };
+  });
+}
+
+/** Node indices, the heaviest protected load first (share of protected CPU plus share of protected memory). */
+function worstFirst(model: ClusterModel, demands: readonly Demand[]): number[] {
+  const cpu = new Float64Array(model.nodes.length);
+  const memory = new Float64Array(model.nodes.length);
+  let totalCpu = 0;
+  let totalMemory = 0;
+  for (const demand of demands) {
+    cpu[demand.vm.node] = (cpu[demand.vm.node] ?? 0) + demand.cpu;
+    memory[demand.vm.node] = (memory[demand.vm.node] ?? 0) + demand.memory;
+    totalCpu += demand.cpu;
+    totalMemory += demand.memory;
+  }
+  const share = (part: number, total: number): number => (total > 0 ? part / total : 0);
+  const load = model.nodes.map((_, i) => share(cpu[i] ?? 0, totalCpu) + share(memory[i] ?? 0, totalMemory));
+  return model.nodes.map((_, i) => i).sort((a, b) => (load[b] ?? 0) - (load[a] ?? 0) || a - b);
+}
+
+interface Packing {
+  readonly model: ClusterModel;
+  readonly free: readonly Free[];
+  /** Every protected VM, largest first. */
+  readonly demands: readonly Demand[];
+  /** Each node's position in the worst-first order. */
+  readonly rank: Int32Array;
+}
+
+/** Loses the k worst nodes and places their protected VMs; the first VM that finds no room, or undefined. */
+function stranded(packing: Packing, k: number): Demand | undefined {
+  const { model, free, demands, rank } = packing;
+  const tree = new FreeTree(model.nodes.length);
+  free.forEach((room, node) => tree.load(node, (rank[node] ?? 0) < k ? NO_ROOM : room));
+  tree.build();
+  for (const demand of demands) {
+    if ((rank[demand.vm.node] ?? 0) >= k) continue;
+    const node = tree.firstFit(demand);
+    if (node < 0) return demand;
+    tree.take(node, demand);
+  }
+  return undefined;
+}
+
+function add(into: { cpu: number; memory: number; pods: number }, amount: Free, sign = 1): void {
+  into.cpu += sign * amount.cpu;
+  into.memory += sign * amount.memory;
+  into.pods += sign * amount.pods;
+}
+
+function roomOf(free: Free | undefined): Free {
+  return free === undefined
+    ? { cpu: 0, memory: 0, pods: 0 }
+    : {
+        cpu: Math.max(0, free.cpu),
+        memory: Math.max(0, free.memory),
+        pods: Math.max(0, free.pods),
+      };
+}
+
+/** The first k whose lost protected requests exceed the survivors' free room in sum: no packing can fit it. */
+function firstHopeless(packing: Packing, order: readonly number[]): number {
+  const lost = order.map(() => ({ cpu: 0, memory: 0, pods: 0 }));
+  for (const demand of packing.demands) {
+    const entry = lost[packing.rank[demand.vm.node] ?? 0];
+    if (entry !== undefined) add(entry, demand);
+  }
+  const left = { cpu: 0, memory: 0, pods: 0 };
+  for (const node of order) add(left, roomOf(packing.free[node]));
+  const need = { cpu: 0, memory: 0, pods: 0 };
+  for (let k = 1; k <= order.length; k += 1) {
+    add(left, roomOf(packing.free[order[k - 1] ?? 0]), -1);
+    add(need, lost[k - 1] ?? { cpu: 0, memory: 0, pods: 0 });
+    if (need.cpu > left.cpu || need.memory > left.memory || need.pods > left.pods) return k;
+  }
+  return order.length;
+}
+
+interface Search {
+  /** The largest k found to fit (0 when even one loss does not). */
+  readonly tolerated: number;
+  /** The VM that found no room when the (tolerated + 1) worst nodes are lost. */
+  readonly stuck: Demand | undefined;
+}
+
+/**
+ * The largest k found to fit: gallop (1, 3, 7, …) to the first k that does not, then bisect, never past the
+ * first k the sums rule out. A packing for k + 1 losses is also one for k (the extra node's VMs dropped, the
+ * same room on the rest), so whatever k first fit places, every smaller loss can be absorbed too: the answer
+ * is a proven lower bound even where first fit misses a packing for some smaller k.
+ */
+function search(packing: Packing, order: readonly number[]): Search {
+  let fits = 0;
+  let fails = firstHopeless(packing, order);
+  for (let step = 1; fits + step < fails; step *= 2) {
+    if (stranded(packing, fits + step) !== undefined) {
+      fails = fits + step;
+      break;
+    }
+    fits += step;
+  }
+  while (fails - fits > 1) {
+    const middle = Math.floor((fits + fails) / 2);
+    if (stranded(packing, middle) === undefined) fits = middle;
+    else fails = middle;
+  }
+  return { tolerated: fits, stuck: stranded(packing, fails) };
+}
+
+function listed(names: readonly string[], limit = 5): string {
+  const shown = names.slice(0, limit).join(", ");
+  return names.length > limit ? `${shown} and ${names.length - limit} more` : shown;
+}
+
+function describe(demand: Demand): string {
+  return `${demand.vm.key} (${demand.cpu / 1000} CPU, ${formatBytes(demand.memory)})`;
+}
+
+/** How many host failures the protected VMs survive, against what the FailoverPolicies want. */
+export function failuresTolerated(model: ClusterModel, policies: PolicySet): CapacityReserve {
+  const wanted = Math.max(0, ...policies.failover.map((policy) => policy.spec.admissionControl.hostFailuresToTolerate));
+  const protectedNodes = model.nodes.map((node) => failoverPolicyFor(policies, node) !== undefined);
+  const demands = model.vms.filter((vm) => isProtectedVm(vm, protectedNodes)).map(demandOf);
+  if (demands.length === 0) {
+    const why = protectedNodes.includes(true) ? "no VM on them restarts by itself" : "no FailoverPolicy selects a node";
+    return { tolerated: model.nodes.length, wanted, reason: `nothing to protect: ${why}` };
+  }
+  const order = worstFirst(model, demands);
+  const rank = new Int32Array(model.nodes.length);
+  order.forEach((node, position) => (rank[node] = position));
+  const packing: Packing = { model, free: freeOf(model), demands: [...demands].sort(largestFirst), rank };
+  const { tolerated, stuck } = search(packing, order);
+  const lost = order.slice(0, tolerated + 1).map((node) => model.nodes[node]?.name ?? "");
+  const verdict = tolerated >= wanted ? "enough" : `short of the ${wanted} wanted`;
+  const strands = stuck === undefined ? "strands a protected VM" : `leaves ${describe(stuck)} nowhere to restart`;
+  return {
+    tolerated,
+    wanted,
+    reason:
+      `tolerates ${tolerated} host failure(s), ${verdict}: losing the ${tolerated + 1} node(s) holding the most ` +
+      `protected requests (${listed(lost)}) ${strands}`,
+  };
+}

@@ -1,0 +1,258 @@
+import { describe, expect, it } from "vitest";
+import type { z } from "zod";
+import { type MutableNode, type NodeInput, NOW, buildNode, modelOf } from "../../../test/support/builders.ts";
+import { policyDocumentSchemas } from "../policy/document.ts";
+import type { failoverPolicySpec } from "../policy/kinds/failover-policy.ts";
+import { EMPTY_POLICY_SET, type PolicySet } from "../policy/policy-set.ts";
+import { assessNodes, failoverPolicyFor } from "./detect.ts";
+import type { NodeHealth, NodeHealthState } from "./types.ts";
+
+const SECOND = 1000;
+
+type SpecInput = Partial<z.input<typeof failoverPolicySpec>>;
+
+function failoverPolicy(name: string, spec: SpecInput = {}): PolicySet["failover"][number] {
+  return policyDocumentSchemas.FailoverPolicy.parse({
+    apiVersion: "kubedrs.io/v1alpha1",
+    kind: "FailoverPolicy",
+    metadata: { name },
+    spec: { fencing: { strategies: [{ type: "FenceAgents", template: "ipmi" }] }, ...spec },
+  });
+}
+
+function policiesOf(...failover: PolicySet["failover"][number][]): PolicySet {
+  return { ...EMPTY_POLICY_SET, failover };
+}
+
+/** The defaults: leaseTimeout 20s, notReadyTimeout 10s, every node selected. */
+const DEFAULTS = policiesOf(failoverPolicy("hosts"));
+
+interface Heartbeat {
+  /** ms before NOW the Lease was renewed; null for no Lease at all. */
+  readonly lease: number | null;
+  /** Ready's status and ms before NOW it changed (undefined: no lastTransitionTime); null: no Ready condition. */
+  readonly ready: readonly ["True" | "False" | "Unknown", number | undefined] | null;
+}
+
+function beating({ lease, ready }: Heartbeat): (node: MutableNode) => void {
+  return (node) => {
+    if (lease !== null) node.lease = { renewTime: new Date(NOW - lease).toISOString(), durationSeconds: 40 };
+    node.conditions =
+      ready === null
+        ? []
+        : [
+            {
+              type: "Ready",
+              status: ready[0],
+              ...(ready[1] === undefined ? {} : { lastTransitionTime: new Date(NOW - ready[1]).toISOString() }),
+            },
+          ];
+  };
+}
+
+const ALIVE: Heartbeat = { lease: 2 * SECOND, ready: ["True", 3_600 * SECOND] };
+
+function assessOne(heartbeat: Heartbeat, policies = DEFAULTS, apply?: (node: MutableNode) => void): NodeHealth {
+  const node = buildNode("n1", {}, (n) => {
+    beating(heartbeat)(n);
+    apply?.(n);
+  });
+  const [health] = assessNodes(modelOf([node], []), policies, NOW);
+  if (health === undefined) throw new Error("n1 was not assessed");
+  return health;
+}
+
+interface Case {
+  readonly name: string;
+  readonly heartbeat: Heartbeat;
+  readonly state: NodeHealthState;
+  /** Which signals are bad, and which of those overdue: [lease, ready]. */
+  readonly bad: readonly [boolean, boolean];
+  readonly overdue: readonly [boolean, boolean];
+  readonly reason: RegExp;
+}
+
+describe("assessNodes: two independent signals, failed only when both are overdue", () => {
+  it.each<Case>([
+    {
+      name: "a renewed Lease and Ready=True are healthy",
+      heartbeat: ALIVE,
+      state: "healthy",
+      bad: [false, false],
+      overdue: [false, false],
+      reason: /^healthy: Lease renewed 2s ago \(timeout 20s\); Ready=True/,
+    },
+    {
+      name: "a Lease unrenewed for exactly leaseTimeout is not late yet",
+      heartbeat: { lease: 20 * SECOND, ready: ["True", 3_600 * SECOND] },
+      state: "healthy",
+      bad: [false, false],
+      overdue: [false, false],
+      reason: /Lease renewed 20s ago \(timeout 20s\)/,
+    },
+    {
+      name: "a Lease one millisecond past leaseTimeout makes the node suspect",
+      heartbeat: { lease: 20 * SECOND + 1, ready: ["True", 3_600 * SECOND] },
+      state: "suspect",
+      bad: [true, false],
+      overdue: [true, false],
+      reason: /^suspect: Lease not renewed for 20s \(timeout 20s\); Ready=True/,
+    },
+    {
+      name: "Ready=False with a live kubelet (fresh Lease) is only suspect, however long",
+      heartbeat: { lease: 2 * SECOND, ready: ["False", 600 * SECOND] },
+      state: "suspect",
+      bad: [false, true],
+      overdue: [false, true],
+      reason: /Ready=False for 10m \(timeout 10s\)/,
+    },
+    {
+      name: "a stale Lease and Ready=Unknown for exactly notReadyTimeout fail the node",
+      heartbeat: { lease: 30 * SECOND, ready: ["Unknown", 10 * SECOND] },
+      state: "failed",
+      bad: [true, true],
+      overdue: [true, true],
+      reason: /^failed: Lease not renewed for 30s \(timeout 20s\); Ready=Unknown for 10s \(timeout 10s\)/,
+    },
+    {
+      name: "a stale Lease and Ready=Unknown one millisecond short of notReadyTimeout: both bad, still suspect",
+      heartbeat: { lease: 30 * SECOND, ready: ["Unknown", 10 * SECOND - 1] },
+      state: "suspect",
+      bad: [true, true],
+      overdue: [true, false],
+      reason: /Ready=Unknown for 10s, not yet 10s/,
+    },
+    {
+      name: "Ready=False counts like Unknown: a stale Lease and Ready=False past the timeout fail the node",
+      heartbeat: { lease: 30 * SECOND, ready: ["False", 45 * SECOND] },
+      state: "failed",
+      bad: [true, true],
+      overdue: [true, true],
+      reason: /Ready=False for 45s \(timeout 10s\)/,
+    },
+    {
+      name: "no Lease at all is a bad signal with no start; with Ready=Unknown past the timeout the node fails",
+      heartbeat: { lease: null, ready: ["Unknown", 60 * SECOND] },
+      state: "failed",
+      bad: [true, true],
+      overdue: [true, true],
+      reason: /no Lease in kube-node-lease.*Ready=Unknown for 1m/,
+    },
+    {
+      name: "no Lease but Ready=True is suspect",
+      heartbeat: { lease: null, ready: ["True", 3_600 * SECOND] },
+      state: "suspect",
+      bad: [true, false],
+      overdue: [true, false],
+      reason: /^suspect: no Lease in kube-node-lease/,
+    },
+    {
+      name: "Ready=Unknown with no lastTransitionTime is never counted against the timeout",
+      heartbeat: { lease: 600 * SECOND, ready: ["Unknown", undefined] },
+      state: "suspect",
+      bad: [true, true],
+      overdue: [true, false],
+      reason: /Ready=Unknown since an unknown time, so not counted against the 10s timeout/,
+    },
+    {
+      name: "no Ready condition at all reads as Unknown since an unknown time",
+      heartbeat: { lease: null, ready: null },
+      state: "suspect",
+      bad: [true, true],
+      overdue: [true, false],
+      reason: /Ready=Unknown since an unknown time/,
+    },
+    {
+      name: "a Ready transition in the future (clock skew) is not overdue",
+      heartbeat: { lease: 30 * SECOND, ready: ["Unknown", -60 * SECOND] },
+      state: "suspect",
+      bad: [true, true],
+      overdue: [true, false],
+      reason: /Ready=Unknown for 0ms, not yet 10s/,
+    },
+  ])("$name", ({ heartbeat, state, bad, overdue, reason }) => {
+    const health = assessOne(heartbeat);
+    expect(health.state).toBe(state);
+    expect(health.signals.map((signal) => signal.name)).toEqual(["lease", "ready"]);
+    expect(health.signals.map((signal) => signal.bad)).toEqual(bad);
+    expect(health.signals.map((signal) => signal.overdue)).toEqual(overdue);
+    expect(health.reason).toMatch(reason);
+  });
+
+  it("dates each bad signal: the Lease from when it became overdue, Ready from its transition; no Lease has no date", () => {
+    const stale = assessOne({ lease: 30 * SECOND, ready: ["Unknown", 12 * SECOND] });
+    expect(stale.signals.map((signal) => signal.since)).toEqual([NOW - 10 * SECOND, NOW - 12 * SECOND]);
+    const missing = assessOne({ lease: null, ready: ["Unknown", 12 * SECOND] });
+    expect(missing.signals[0]?.since).toBeUndefined();
+    expect(assessOne(ALIVE).signals.map((signal) => signal.since)).toEqual([undefined, undefined]);
+  });
+
+  it("uses the selecting policy's own timeouts", () => {
+    const patient = policiesOf(
+      failoverPolicy("patient", { detection: { leaseTimeout: "40s", notReadyTimeout: "1m" } }),
+    );
+    const heartbeat: Heartbeat = { lease: 30 * SECOND, ready: ["Unknown", 30 * SECOND] };
+    expect(assessOne(heartbeat).state).toBe("failed");
+    const health = assessOne(heartbeat, patient);
+    expect(health.state).toBe("suspect");
+    expect(health.signals.map((signal) => signal.bad)).toEqual([false, true]);
+    expect(health.reason).toMatch(/Lease renewed 30s ago \(timeout 40s\); Ready=Unknown for 30s, not yet 1m/);
+  });
+
+  it.each([
+    {
+      name: "in maintenance",
+      apply: (node: MutableNode) => {
+        node.annotations = { "kubedrs.io/maintenance": "firmware" };
+      },
+      note: /in maintenance \(annotation kubedrs\.io\/maintenance=firmware\), assessed all the same/,
+    },
+    {
+      name: "cordoned",
+      apply: (node: MutableNode) => {
+        node.unschedulable = true;
+      },
+      note: /cordoned, assessed all the same/,
+    },
+  ])("a node $name still fails (a host can die while drained) and the reason says so", ({ apply, note }) => {
+    const dead: Heartbeat = { lease: 30 * SECOND, ready: ["Unknown", 30 * SECOND] };
+    const health = assessOne(dead, DEFAULTS, apply);
+    expect(health.state).toBe("failed");
+    expect(health.reason).toMatch(note);
+    expect(assessOne(ALIVE, DEFAULTS, apply).reason).not.toMatch(/assessed all the same/);
+  });
+});
+
+describe("assessNodes: which nodes are protected, and by which policy", () => {
+  const labelled = (name: string, pool: string | undefined): NodeInput =>
+    buildNode(name, {}, (node) => {
+      beating({ lease: 30 * SECOND, ready: ["Unknown", 30 * SECOND] })(node);
+      if (pool !== undefined) node.labels = { ...node.labels, pool };
+    });
+
+  it("skips nodes no policy selects and keeps name order", () => {
+    const gold = failoverPolicy("gold", { nodeSelector: { matchLabels: { pool: "gold" } } });
+    const model = modelOf([labelled("n3", "gold"), labelled("n1", "gold"), labelled("n2", "silver")], []);
+    const health = assessNodes(model, policiesOf(gold), NOW);
+    expect(health.map((entry) => entry.node)).toEqual(["n1", "n3"]);
+    expect(assessNodes(model, EMPTY_POLICY_SET, NOW)).toEqual([]);
+  });
+
+  it("a node two policies select belongs to the first by name, whatever order the set lists them in", () => {
+    const strict = failoverPolicy("a-strict", {
+      nodeSelector: { matchLabels: { pool: "gold" } },
+      detection: { leaseTimeout: "20s", notReadyTimeout: "10s" },
+    });
+    const lax = failoverPolicy("b-lax", { detection: { leaseTimeout: "5m", notReadyTimeout: "5m" } });
+    const model = modelOf([labelled("n1", "gold"), labelled("n2", undefined)], []);
+    for (const policies of [policiesOf(strict, lax), policiesOf(lax, strict)]) {
+      expect(model.nodes.map((node) => failoverPolicyFor(policies, node)?.metadata.name)).toEqual([
+        "a-strict",
+        "b-lax",
+      ]);
+      const health = assessNodes(model, policies, NOW);
+      expect(health.map((entry) => entry.state)).toEqual(["failed", "suspect"]);
+      expect(health[0]?.reason).toMatch(/FailoverPolicy a-strict/);
+    }
+  });
+});
