@@ -6,6 +6,7 @@ import { Command, CommanderError } from "commander";
 import { registerDemo } from "./commands/demo.ts";
 import { registerEvacuate } from "./commands/evacuate.ts";
 import { registerExplain } from "./commands/explain.ts";
+import { registerIncidents } from "./commands/incidents.ts";
 import { registerPlan } from "./commands/plan.ts";
 import { registerPolicy } from "./commands/policy.ts";
 import { registerRun } from "./commands/run.ts";
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerPlan(program);
   registerExplain(program);
   registerEvacuate(program);
+  registerIncidents(program);
   registerSnapshot(program);
   registerPolicy(program);
   registerDemo(program);

@@ -13,6 +13,7 @@ import type { ClusterSnapshot } from "../core/model/snapshot.ts";
 import type { PolicySet } from "../core/policy/policy-set.ts";
 import { buildClusterModel } from "../core/model/cluster.ts";
 import { type PassResult, runBalancePass, snapshotWithUsage } from "./balance-pass.ts";
+import { type FailoverMetrics, FailoverReconciler, NO_FAILOVER_METRICS } from "./failover/failover-reconciler.ts";
 import { MaintenanceReconciler, maintenanceWanted } from "./maintenance/maintenance-reconciler.ts";
 import { type MaintenanceMetrics, NO_MAINTENANCE_METRICS } from "./maintenance/maintenance-metrics.ts";
 import { ClusterCache } from "./cache/cluster-cache.ts";
@@ -45,6 +46,8 @@ export interface ControllerOptions {
   readonly sampleEveryMs?: number;
   /** Wall milliseconds between executor rounds. */
   readonly tickEveryMs?: number;
+  /** Host-failure metrics; none when unset. */
+  readonly failoverMetrics?: FailoverMetrics;
   /** Evacuation metrics; none when unset (tests that do not look). */
   readonly maintenanceMetrics?: MaintenanceMetrics;
   /** Told after every pass (the demo's view, tests). */
@@ -81,6 +84,7 @@ export class Controller {
   private readonly snapshotLog: Logger;
   private readonly profiles: MigrationProfiles;
   private readonly maintenance: MaintenanceReconciler;
+  private readonly failover: FailoverReconciler;
   private lastMaintenance = 0;
   private lastMaintenanceMs = 0;
   /** Something a maintenance round reads changed since the last round. */
@@ -141,6 +145,12 @@ export class Controller {
       log: componentLogger(log, "maintenance"),
       metrics: options.maintenanceMetrics ?? NO_MAINTENANCE_METRICS,
       seed: options.seed ?? 1,
+    });
+    this.failover = new FailoverReconciler({
+      api: options.api,
+      events: this.events,
+      log: componentLogger(log, "failover"),
+      metrics: options.failoverMetrics ?? NO_FAILOVER_METRICS,
     });
     this.profiles = new MigrationProfiles({
       api: options.api,
@@ -287,7 +297,9 @@ export class Controller {
   private async maintain(): Promise<void> {
     const policies = this.options.policies();
     if (!policies || this.notReady() !== undefined || !this.maintenanceTime()) return;
-    if (!maintenanceWanted(this.cache.list("nodes"), this.cache.size("nodeMaintenances"), policies)) return;
+    const failover = policies.failover.length > 0;
+    if (!failover && !maintenanceWanted(this.cache.list("nodes"), this.cache.size("nodeMaintenances"), policies))
+      return;
     this.maintenanceDue = false;
     this.lastMaintenance = performance.now();
     await this.maintenanceRound(policies).catch((error: unknown) =>
@@ -305,7 +317,10 @@ export class Controller {
       this.history.summaries(now, settings),
       this.latest,
     );
-    await this.maintenance.reconcile(buildClusterModel(snapshot), policies, now);
+    const model = buildClusterModel(snapshot);
+    // Failover first: a failed host outranks a planned maintenance.
+    if (policies.failover.length > 0) await this.failover.reconcile(model, policies, now);
+    await this.maintenance.reconcile(model, policies, now);
   }
 
   /** One balance pass now; returns undefined when it was skipped (not ready). */

@@ -30,7 +30,8 @@ export const KUBE_ACCESS: readonly KubeAccess[] = [
   // The cluster the controller reads: nodes, launcher pods, namespaces (kubedrs.io/exclude). Nodes
   // are patched to cordon and uncordon them for maintenance and to keep an evacuation's progress.
   { apiGroup: "", resource: "nodes", verbs: ["get", "list", "watch", "patch"], scope: "cluster" },
-  { apiGroup: "", resource: "pods", verbs: ["list", "watch"], scope: "cluster" },
+  // Launcher pods; a fenced node's are deleted when the FailoverPolicy releases by DeletePods.
+  { apiGroup: "", resource: "pods", verbs: ["list", "watch", "delete"], scope: "cluster" },
   { apiGroup: "", resource: "namespaces", verbs: ["list", "watch"], scope: "cluster" },
   // Events explain each move on the VMI; patch folds repeats into a count.
   { apiGroup: "", resource: "events", verbs: ["create", "patch"], scope: "cluster" },
@@ -44,7 +45,8 @@ export const KUBE_ACCESS: readonly KubeAccess[] = [
     verbs: ["get", "list", "watch", "patch", "delete"],
     scope: "cluster",
   },
-  { apiGroup: "kubevirt.io", resource: "virtualmachines", verbs: ["list", "watch"], scope: "cluster" },
+  // VMs are held back (run strategy Halted) after a host failure until their restart priority's turn.
+  { apiGroup: "kubevirt.io", resource: "virtualmachines", verbs: ["get", "list", "watch", "patch"], scope: "cluster" },
   // One migration per move; deleting one cancels it.
   {
     apiGroup: "kubevirt.io",
@@ -62,6 +64,19 @@ export const KUBE_ACCESS: readonly KubeAccess[] = [
     scope: "cluster",
   },
   { apiGroup: "nodemaintenance.medik8s.io", resource: "nodemaintenances", verbs: ["list", "watch"], scope: "cluster" },
+  // Power fencing: a FenceAgentsRemediation made from the FailoverPolicy's template, then read for its verdict.
+  {
+    apiGroup: "fence-agents-remediation.medik8s.io",
+    resource: "fenceagentsremediationtemplates",
+    verbs: ["list"],
+    scope: "cluster",
+  },
+  {
+    apiGroup: "fence-agents-remediation.medik8s.io",
+    resource: "fenceagentsremediations",
+    verbs: ["get", "create"],
+    scope: "cluster",
+  },
   // Usage when no Prometheus is configured.
   { apiGroup: "metrics.k8s.io", resource: "nodes", verbs: ["list"], scope: "cluster" },
   { apiGroup: "metrics.k8s.io", resource: "pods", verbs: ["list"], scope: "cluster" },

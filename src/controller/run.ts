@@ -16,6 +16,7 @@ import { LeaseElector } from "./leader/lease-elector.ts";
 import { componentLogger, createRootLogger } from "./observability/logger.ts";
 import { startHealthServer, type HealthServer } from "./observability/http-server.ts";
 import { type ControllerMetrics, createControllerMetrics } from "./observability/metrics.ts";
+import { createFailoverMetrics } from "./failover/failover-metrics.ts";
 import { createMaintenanceMetrics } from "./maintenance/maintenance-metrics.ts";
 import { PolicyCrdSource } from "./policies/crd-source.ts";
 import { PolicyDirectorySource } from "./policies/directory-source.ts";
@@ -168,6 +169,7 @@ export async function startController(options: RunOptions): Promise<RunningContr
     isLeader,
     identity: options.identity,
     maintenanceMetrics: createMaintenanceMetrics(registry),
+    failoverMetrics: createFailoverMetrics(registry),
     ...(options.seed !== undefined && { seed: options.seed }),
     ...(options.onPass && { onPass: options.onPass }),
   });

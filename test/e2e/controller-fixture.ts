@@ -31,21 +31,25 @@ export async function startDemoTwin(): Promise<ScenarioTwin> {
   return startLibraryTwin("demo");
 }
 
-/** A library scenario on a twin paced at SPEED; `withoutEvents` drops its timed events, so the test drives everything. */
-export async function startLibraryTwin(name: string, options: { withoutEvents?: boolean } = {}): Promise<ScenarioTwin> {
+/** A library scenario on a twin paced at SPEED (or `speed`); `withoutEvents` drops its timed events, so the test drives everything. */
+export async function startLibraryTwin(
+  name: string,
+  options: { withoutEvents?: boolean; speed?: number } = {},
+): Promise<ScenarioTwin> {
+  const speed = options.speed ?? SPEED;
   const loaded = await readScenario(name);
   const { document } = loaded;
   const scenario = options.withoutEvents
     ? { ...loaded, document: { ...document, spec: { ...document.spec, events: [] } } }
     : loaded;
-  const { twin, applied } = createScenarioTwin(scenario, { speed: SPEED, audit: true });
+  const { twin, applied } = createScenarioTwin(scenario, { speed, audit: true });
   bootScenario(twin);
   await twin.listen(0);
   const directory = await mkdtemp(join(tmpdir(), "kubedrs-e2e-"));
   const kubeconfig = join(directory, "kubeconfig");
   await writeFile(kubeconfig, twin.kubeconfig());
   const kubectl = await Kubectl.forTwin(twin);
-  void twin.start(SPEED, applied.end);
+  void twin.start(speed, applied.end);
   return {
     twin,
     kubectl,

@@ -1,0 +1,25 @@
+/** Host-failure metrics: how long VMs took to run again after their host was declared failed, and the storm guard. */
+import { Gauge, Histogram, type Registry } from "prom-client";
+import { METRIC_PREFIX } from "../observability/metrics.ts";
+import type { FailoverMetrics } from "./failover-reconciler.ts";
+
+/** Fenced restarts aim at a minute; unfenced waits are what this is here to show. */
+const RESTART_BUCKETS = [15, 30, 45, 60, 90, 120, 180, 300, 600];
+
+export function createFailoverMetrics(registry: Registry): FailoverMetrics {
+  const restart = new Histogram({
+    name: `${METRIC_PREFIX}time_to_restart_seconds`,
+    help: "Seconds from a host declared failed to each of its VMs Running on another node",
+    buckets: RESTART_BUCKETS,
+    registers: [registry],
+  });
+  const held = new Gauge({
+    name: `${METRIC_PREFIX}failover_held`,
+    help: "1 while the storm guard holds all fencing (too many nodes look failed at once, or a partition)",
+    registers: [registry],
+  });
+  return {
+    vmRestarted: (seconds) => restart.observe(Math.max(0, seconds)),
+    setHeld: (isHeld) => held.set(isHeld ? 1 : 0),
+  };
+}

@@ -1,0 +1,244 @@
+/**
+ * vSphere HA for KubeVirt, the imperative shell around core/failover. Each round, on the model of
+ * the cluster: assess every protected node (Lease and Ready, two independent signals); if the storm
+ * guard holds (too many failed at once, a zone gone dark, or no node visible), start nothing and say
+ * why. For each failed node: open an incident, drive fencing step by step as the policy escalates,
+ * and only once fencing is confirmed release the node's VMs (the out-of-service taint, or deleting
+ * the stranded launcher pods and VMIs) so KubeVirt starts them elsewhere; then record each VM
+ * Running again, and where. Fencing that cannot be confirmed is reported and never released.
+ */
+import type { Logger } from "pino";
+import type { ApiClient } from "../../adapters/kube/client/api-client.ts";
+import { assessNodes, failoverPolicyFor } from "../../core/failover/detect.ts";
+import { describeStep, isFenced, nextFenceAction } from "../../core/failover/fencing.ts";
+import { stormGuard } from "../../core/failover/storm-guard.ts";
+import type { HeldVm } from "../../core/failover/holds.ts";
+import type { FenceAction, NodeHealth } from "../../core/failover/types.ts";
+import type { ClusterModel, NodeInfo } from "../../core/model/cluster.ts";
+import { OUT_OF_SERVICE_TAINT } from "../../core/placement/plugins/node-health/index.ts";
+import type { PolicySet } from "../../core/policy/policy-set.ts";
+import type { EventRecorder } from "../executor/event-recorder.ts";
+import { iso, nodeTarget, NodeWrites } from "../maintenance/node-writes.ts";
+import { observeFenceStep, startFenceStep } from "./fence-driver.ts";
+import { INCIDENT_ANNOTATION, type Incident, readIncident, withEvent } from "./incident.ts";
+import { holdWaiting, releaseTurns } from "./restart-holds.ts";
+
+export interface FailoverMetrics {
+  /** Seconds from a node declared failed to one of its VMs Running elsewhere. */
+  vmRestarted(seconds: number): void;
+  setHeld(held: boolean): void;
+}
+
+export const NO_FAILOVER_METRICS: FailoverMetrics = { vmRestarted: () => undefined, setHeld: () => undefined };
+
+export interface FailoverDeps {
+  readonly api: ApiClient;
+  readonly events: EventRecorder;
+  readonly log: Logger;
+  readonly metrics: FailoverMetrics;
+}
+
+type FailoverPolicy = NonNullable<ReturnType<typeof failoverPolicyFor>>;
+
+interface Cluster {
+  readonly model: ClusterModel;
+  readonly policies: PolicySet;
+}
+
+/** A failed node under a policy, with its incident so far. */
+interface Case {
+  readonly node: NodeInfo;
+  readonly policy: FailoverPolicy;
+  readonly incident: Incident;
+}
+
+/** The incident's VMs Running again on another node since the last round. */
+function newlyRunning(model: ClusterModel, node: NodeInfo, incident: Incident): { vm: string; node: string }[] {
+  const done = new Set(incident.restarted.map((entry) => entry.vm));
+  return incident.vms.flatMap((key) => {
+    const vm = done.has(key) ? undefined : model.vms[model.vmIndex.get(key) ?? -1];
+    const where = vm && vm.phase === "Running" && vm.node !== node.index ? model.nodes[vm.node]?.name : undefined;
+    return where === undefined ? [] : [{ vm: key, node: where }];
+  });
+}
+
+export class FailoverReconciler {
+  private readonly deps: FailoverDeps;
+  private readonly nodes: NodeWrites;
+  private lastHold = "";
+
+  constructor(deps: FailoverDeps) {
+    this.deps = deps;
+    this.nodes = new NodeWrites(deps.api);
+  }
+
+  async reconcile(model: ClusterModel, policies: PolicySet, now: number): Promise<void> {
+    const health = assessNodes(model, policies, now);
+    const storm = stormGuard(model, health, policies);
+    this.deps.metrics.setHeld(storm.hold);
+    if (storm.hold && storm.reason !== this.lastHold) this.deps.log.warn({ reason: storm.reason }, "failover held");
+    this.lastHold = storm.hold ? storm.reason : "";
+    const byName = new Map(health.map((entry) => [entry.node, entry]));
+    for (const node of model.nodes) {
+      const policy = failoverPolicyFor(policies, node);
+      const incident = readIncident(node.annotations);
+      if (!policy) continue;
+      if (incident) await this.follow({ model, policies }, { node, policy, incident }, now);
+      else if (byName.get(node.name)?.state === "failed" && !storm.hold)
+        await this.open(node, byName.get(node.name), model, now);
+    }
+  }
+
+  private async write(node: string, incident: Incident | undefined): Promise<void> {
+    await this.nodes.annotate(node, {
+      [INCIDENT_ANNOTATION]: incident === undefined ? null : JSON.stringify(incident),
+    });
+  }
+
+  /** A node is declared failed: the incident opens with the first fencing step. */
+  private async open(node: NodeInfo, health: NodeHealth | undefined, model: ClusterModel, now: number): Promise<void> {
+    // VMs that KubeVirt would not start again anyway (Manual, Halted) are left alone.
+    const vms = model.vms
+      .filter((vm) => vm.node === node.index && vm.runStrategy !== "Manual" && vm.runStrategy !== "Halted")
+      .map((vm) => vm.key);
+    const reason = health?.reason ?? "failed";
+    const incident: Incident = {
+      node: node.name,
+      phase: "Fencing",
+      reason,
+      failedAt: iso(now),
+      fenceStep: -1,
+      fenceStartedAt: iso(now),
+      vms,
+      restarted: [],
+      timeline: [{ at: iso(now), what: `declared failed: ${reason}` }],
+    };
+    this.deps.log.warn({ node: node.name, vms: vms.length, reason }, "host failed");
+    await this.deps.events.record(
+      nodeTarget(node.name),
+      "Warning",
+      "HostFailed",
+      `${reason}; ${vms.length} VM(s) on it`,
+    );
+    await this.write(node.name, incident);
+  }
+
+  private async follow(cluster: Cluster, failed: Case, now: number): Promise<void> {
+    const { model } = cluster;
+    if (failed.incident.phase === "Fencing") await this.fence(cluster, failed, now);
+    else if (failed.incident.phase === "Fenced") await this.recover(model, failed, now);
+  }
+
+  private async fence(cluster: Cluster, failed: Case, now: number): Promise<void> {
+    const { node, policy, incident } = failed;
+    const strategies = policy.spec.fencing.strategies;
+    const step = strategies[incident.fenceStep];
+    const outcome = step ? await observeFenceStep(this.deps.api, step, node) : undefined;
+    const observation =
+      step && outcome
+        ? { step: incident.fenceStep, startedAt: Date.parse(incident.fenceStartedAt), ...outcome }
+        : undefined;
+    const action = nextFenceAction(policy.spec.fencing, observation, now);
+    await this.act(cluster, failed, { action, now });
+  }
+
+  private async act(cluster: Cluster, failed: Case, step: { action: FenceAction; now: number }): Promise<void> {
+    const { node, policy, incident } = failed;
+    const { action, now } = step;
+    const { events, log } = this.deps;
+    if (action.kind === "wait") return;
+    if (action.kind === "start") {
+      const step = policy.spec.fencing.strategies[action.step];
+      const done = step
+        ? await startFenceStep(this.deps.api, step, node.name).catch(
+            (error: unknown) => `could not start: ${String(error)}`,
+          )
+        : "";
+      log.warn({ node: node.name, step: step && describeStep(step) }, `fencing: ${action.reason}`);
+      await events.record(nodeTarget(node.name), "Warning", "Fencing", `${action.reason}: ${done}`);
+      await this.write(
+        node.name,
+        withEvent({ ...incident, fenceStep: action.step, fenceStartedAt: iso(now) }, now, `fencing: ${done}`),
+      );
+      return;
+    }
+    if (action.kind === "exhausted") {
+      log.error({ node: node.name }, action.reason);
+      await events.record(nodeTarget(node.name), "Warning", "FencingFailed", action.reason);
+      await this.write(node.name, withEvent({ ...incident, phase: "FencingFailed" }, now, action.reason));
+      return;
+    }
+    if (!isFenced(action)) return;
+    // Restart priorities: the VMs that must wait are halted before anything is released.
+    const holds = await holdWaiting(this.deps.api, cluster, node.name, now);
+    await this.release(node, policy);
+    const held = holds.held.length > 0 ? `; ${holds.held.length} held back for their priority` : "";
+    await events.record(
+      nodeTarget(node.name),
+      "Normal",
+      "Fenced",
+      `${action.reason}; its VMs are released to restart elsewhere${held}`,
+    );
+    const fenced = { ...incident, phase: "Fenced" as const, fencedAt: iso(now), ...holds };
+    await this.write(node.name, withEvent(fenced, now, `fenced: ${action.reason}${held}`));
+  }
+
+  /** Lets KubeVirt start the fenced node's VMs elsewhere: never called before fencing is confirmed. */
+  private async release(node: NodeInfo, policy: FailoverPolicy): Promise<void> {
+    if (policy.spec.fencing.release === "OutOfServiceTaint") {
+      if (node.taints.some((taint) => taint.key === OUT_OF_SERVICE_TAINT)) return;
+      const taints = [...node.taints, { key: OUT_OF_SERVICE_TAINT, value: "nodeshutdown", effect: "NoExecute" }];
+      await this.deps.api.patch(`/api/v1/nodes/${node.name}`, { spec: { taints } });
+      return;
+    }
+    const pods = (await this.deps.api.get("/api/v1/pods", {
+      labelSelector: "kubevirt.io=virt-launcher",
+      fieldSelector: `spec.nodeName=${node.name}`,
+    })) as { items?: { metadata?: { name?: string; namespace?: string } }[] };
+    for (const pod of pods.items ?? [])
+      await this.deps.api
+        .delete(`/api/v1/namespaces/${pod.metadata?.namespace ?? ""}/pods/${pod.metadata?.name ?? ""}`, {
+          gracePeriodSeconds: 0,
+        })
+        .catch(() => undefined);
+  }
+
+  /** Records each VM Running again on another node and lets held VMs go in turn; ends when all run, or have gone. */
+  private async recover(model: ClusterModel, failed: Case, now: number): Promise<void> {
+    const { node, policy, incident } = failed;
+    const fresh = newlyRunning(model, node, incident);
+    const restarted = [...incident.restarted, ...fresh.map((entry) => ({ ...entry, at: iso(now) }))];
+    let next = incident;
+    for (const entry of fresh) {
+      this.deps.metrics.vmRestarted((now - Date.parse(incident.failedAt)) / 1000);
+      next = withEvent(next, now, `${entry.vm} Running on ${entry.node}`);
+    }
+    const held = await this.nextTurns(policy, { ...next, restarted }, now);
+    const heldVms = new Set(held.map((entry) => entry.vm));
+    const pending = incident.vms.filter(
+      (key) => !restarted.some((entry) => entry.vm === key) && (model.vmIndex.has(key) || heldVms.has(key)),
+    );
+    const phase = pending.length === 0 ? "Recovered" : "Fenced";
+    const unchanged = held.length === (incident.held ?? []).length;
+    if (restarted.length === incident.restarted.length && phase === incident.phase && unchanged) return;
+    next = { ...next, restarted, phase, held };
+    if (phase === "Recovered") {
+      next = withEvent(next, now, `recovered: ${restarted.length} VM(s) restarted`);
+      await this.deps.events.record(
+        nodeTarget(node.name),
+        "Normal",
+        "HostFailureRecovered",
+        `${restarted.length} VM(s) restarted elsewhere`,
+      );
+    }
+    await this.write(node.name, next);
+  }
+
+  /** Gives the held VMs whose turn has come their run strategy back; returns those still held. */
+  private async nextTurns(policy: FailoverPolicy, incident: Incident, now: number): Promise<HeldVm[]> {
+    const held = incident.held ?? [];
+    if (held.length === 0) return [];
+    const holds = { classes: incident.classes ?? {}, held, restarted: incident.restarted };
+    return releaseTurns(this.deps.api, policy.spec.restart, holds, now);
+  }
+}

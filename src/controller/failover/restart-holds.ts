@@ -1,0 +1,69 @@
+/**
+ * Drives restart priorities through KubeVirt: before a fenced node's VMs are released, the VMs the
+ * restart order makes wait are set to run strategy Halted (their own strategy kept in the
+ * annotation kubedrs.io/held-run-strategy), so KubeVirt starts only the first classes; each is given
+ * its strategy back when core/failover/holds says its turn has come.
+ */
+import type { ApiClient } from "../../adapters/kube/client/api-client.ts";
+import { type HeldVm, releasableHolds } from "../../core/failover/holds.ts";
+import { restartOrder } from "../../core/failover/restart-order.ts";
+import type { ClusterModel } from "../../core/model/cluster.ts";
+import type { FailoverPolicySpec } from "../../core/policy/kinds/failover-policy.ts";
+import type { PolicySet } from "../../core/policy/policy-set.ts";
+
+export const HELD_ANNOTATION = "kubedrs.io/held-run-strategy";
+
+export interface Holds {
+  /** Every VM of the incident with its priority class. */
+  readonly classes: Readonly<Record<string, string>>;
+  readonly held: readonly HeldVm[];
+}
+
+function vmPath(vm: string): string {
+  const [namespace = "", name = ""] = vm.split("/");
+  return `/apis/kubevirt.io/v1/namespaces/${namespace}/virtualmachines/${name}`;
+}
+
+/** Halts the VMs that must wait; returns the classes and the holds to keep in the incident. */
+export async function holdWaiting(
+  api: ApiClient,
+  cluster: { readonly model: ClusterModel; readonly policies: PolicySet },
+  node: string,
+  now: number,
+): Promise<Holds> {
+  const order = restartOrder({ ...cluster, now, node, running: new Set() });
+  const classes = Object.fromEntries(order.map((decision) => [decision.vm, decision.priorityClass]));
+  const held: HeldVm[] = [];
+  for (const decision of order.filter((entry) => entry.action === "wait")) {
+    const vm = cluster.model.vms[cluster.model.vmIndex.get(decision.vm) ?? -1];
+    if (!vm?.owner) continue;
+    const body = {
+      metadata: { annotations: { [HELD_ANNOTATION]: vm.runStrategy ?? "Always" } },
+      spec: { runStrategy: "Halted" },
+    };
+    await api.patch(vmPath(decision.vm), body);
+    held.push({ vm: decision.vm, priorityClass: decision.priorityClass, priority: decision.priority });
+  }
+  return { classes, held };
+}
+
+/** Gives their run strategy back to the held VMs whose turn has come; returns those still held. */
+export async function releaseTurns(
+  api: ApiClient,
+  restart: FailoverPolicySpec["restart"],
+  holds: Holds & { readonly restarted: readonly { vm: string; at: string }[] },
+  now: number,
+): Promise<HeldVm[]> {
+  const restarted = holds.restarted.map((entry) => ({ vm: entry.vm, at: Date.parse(entry.at) }));
+  const input = { restart, classes: new Map(Object.entries(holds.classes)), held: holds.held, restarted, now };
+  const go = new Set(releasableHolds(input).map((held) => held.vm));
+  for (const vm of go) {
+    const current = (await api.get(vmPath(vm))) as { metadata?: { annotations?: Record<string, string> } };
+    const strategy = current.metadata?.annotations?.[HELD_ANNOTATION] ?? "Always";
+    await api.patch(vmPath(vm), {
+      metadata: { annotations: { [HELD_ANNOTATION]: null } },
+      spec: { runStrategy: strategy },
+    });
+  }
+  return holds.held.filter((held) => !go.has(held.vm));
+}

@@ -1,0 +1,167 @@
+/**
+ * Host-failure drills on the twin, with the controller running: the twin keeps the ground truth
+ * (which hosts really run each guest), so a second copy of a VM anywhere is counted as a
+ * split-brain. Paced at 10× so detection and fencing timeouts are not swallowed by the
+ * controller's one-second rounds.
+ */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { type RunningController, startController } from "../../src/controller/run.ts";
+import { endpointFromKubeconfig, getStatus, postEvent } from "../../src/twin/control/client.ts";
+import { kubedrs } from "../cli/run-cli.ts";
+import { type ScenarioTwin, sleep, startLibraryTwin } from "./controller-fixture.ts";
+
+const POLICIES = `apiVersion: kubedrs.io/v1alpha1
+kind: FailoverPolicy
+metadata: { name: ha }
+spec:
+  maxUnhealthy: 40%
+  fencing:
+    strategies:
+      - { type: FenceAgents, template: fence-ipmi, timeout: 90s }
+---
+apiVersion: kubedrs.io/v1alpha1
+kind: BalancePolicy
+metadata: { name: quiet }
+spec: { automation: Recommend, schedule: { cron: "0 0 * * *" } }
+`;
+
+const cleanups: (() => Promise<unknown>)[] = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+interface Drill {
+  readonly cluster: ScenarioTwin;
+  readonly running: RunningController;
+  readonly inject: (event: Record<string, unknown>) => Promise<void>;
+  readonly splitBrains: () => Promise<number>;
+}
+
+async function drill(): Promise<Drill> {
+  const cluster = await startLibraryTwin("host-failure", { withoutEvents: true, speed: 10 });
+  cleanups.push(() => cluster.close());
+  const policies = await mkdtemp(join(tmpdir(), "kubedrs-failover-"));
+  cleanups.push(() => rm(policies, { recursive: true, force: true }));
+  await writeFile(join(policies, "policies.yaml"), POLICIES);
+  await cluster.kubectl.ok("wait", "--for=jsonpath={.status.phase}=Running", "vmi", "--all", "-A", "--timeout=60s");
+  const running = await startController({
+    kubeconfig: cluster.kubeconfig,
+    policies,
+    clock: "twin",
+    identity: "failover-test",
+    logLevel: "silent",
+  });
+  cleanups.push(() => running.stop());
+  const endpoint = endpointFromKubeconfig(cluster.kubeconfig);
+  return {
+    cluster,
+    running,
+    inject: async (event) => {
+      await postEvent(endpoint, event);
+    },
+    splitBrains: async () => ((await getStatus(endpoint)) as { splitBrains: number }).splitBrains,
+  };
+}
+
+interface IncidentView {
+  phase: string;
+  failedAt: string;
+  fencedAt?: string;
+  vms: string[];
+  restarted: { vm: string; node: string; at: string }[];
+}
+
+async function incident(cluster: ScenarioTwin, node: string): Promise<IncidentView | undefined> {
+  const text = await cluster.kubectl.ok(
+    "get",
+    "node",
+    node,
+    "-o",
+    "jsonpath={.metadata.annotations.kubedrs\\.io/incident}",
+  );
+  return text.trim() === "" ? undefined : (JSON.parse(text) as IncidentView);
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(250);
+  }
+}
+
+async function vmisOn(cluster: ScenarioTwin, node: string): Promise<string[]> {
+  const text = await cluster.kubectl.ok(
+    "get",
+    "vmi",
+    "-A",
+    "--field-selector",
+    `status.nodeName=${node}`,
+    "-o",
+    "jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{'\\n'}{end}",
+  );
+  return text.split("\n").filter(Boolean);
+}
+
+describe("host failure on the twin", () => {
+  it("power loss: fences through the BMC first, then every VM runs elsewhere, once", async () => {
+    const { cluster, inject, splitBrains } = await drill();
+    const before = await vmisOn(cluster, "node-03");
+    expect(before.length).toBeGreaterThan(0);
+    await inject({ type: "power-off", node: "node-03" });
+    const done = await until("recovery", async () => {
+      const current = await incident(cluster, "node-03");
+      return current?.phase === "Recovered" ? current : undefined;
+    });
+    expect(done.vms.sort()).toEqual(before.sort());
+    expect(done.fencedAt).toBeDefined();
+    const fencedAt = Date.parse(done.fencedAt ?? "");
+    for (const restart of done.restarted) {
+      expect(Date.parse(restart.at)).toBeGreaterThanOrEqual(fencedAt);
+      expect(restart.node).not.toBe("node-03");
+    }
+    expect(await cluster.kubectl.ok("get", "far", "-n", "medik8s", "node-03", "-o", "name")).toContain("node-03");
+    expect(await splitBrains()).toBe(0);
+    const listed = await kubedrs("incidents", "--kubeconfig", cluster.kubeconfig);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(
+      new RegExp(`node-03\\s+Recovered\\s+\\S+\\s+\\S+\\s+${before.length}/${before.length}`),
+    );
+  }, 120_000);
+
+  it("a BMC that is down with its host: fencing is never confirmed, so nothing restarts", async () => {
+    const { cluster, inject, splitBrains } = await drill();
+    const before = await vmisOn(cluster, "node-03");
+    await inject({ type: "bmc-unreachable", node: "node-03" });
+    await inject({ type: "power-off", node: "node-03" });
+    const failed = await until("fencing to give up", async () => {
+      const current = await incident(cluster, "node-03");
+      return current?.phase === "FencingFailed" ? current : undefined;
+    });
+    expect(failed.restarted).toEqual([]);
+    // The API still places every VMI on the dead host: none was released.
+    expect((await vmisOn(cluster, "node-03")).sort()).toEqual(before.sort());
+    expect(await splitBrains()).toBe(0);
+  }, 120_000);
+
+  it("half the cluster partitioned: more nodes look failed than maxUnhealthy allows, so nothing is fenced", async () => {
+    const { cluster, running, inject, splitBrains } = await drill();
+    await inject({ type: "partition", nodes: ["node-01", "node-02", "node-03"], for: "30m" });
+    await until("the storm guard to hold", async () =>
+      (await running.registry.getSingleMetricAsString("kubedrs_failover_held")).includes("kubedrs_failover_held 1")
+        ? true
+        : undefined,
+    );
+    // Well past detection and a fence timeout: still no incident, no remediation object.
+    await sleep(8_000);
+    for (const node of ["node-01", "node-02", "node-03"]) expect(await incident(cluster, node)).toBeUndefined();
+    expect((await cluster.kubectl.ok("get", "far", "-A", "-o", "name")).trim()).toBe("");
+    expect(await splitBrains()).toBe(0);
+  }, 120_000);
+});
