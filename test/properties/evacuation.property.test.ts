@@ -10,7 +10,7 @@ import { assignDomains } from "../../src/core/balance/domains.ts";
 import { type EvacuationPlan } from "../../src/core/evacuate/types.ts";
 import { planEvacuation } from "../../src/core/evacuate/plan.ts";
 import { evacuationRefusal, withMaintenance } from "../../src/core/evacuate/request.ts";
-import { buildClusterModel, type ClusterModel} from "../../src/core/model/cluster.ts";
+import { buildClusterModel, type ClusterModel } from "../../src/core/model/cluster.ts";
 import type { ClusterSnapshot } from "../../src/core/model/snapshot.ts";
 import { Placement } from "../../src/core/model/placement.ts";
 import { labelSelectorMatches } from "../../src/core/model/selectors.ts";
@@ -110,7 +110,6 @@ function evacuate(input: Case, model = input.model): EvacuationPlan {
 function asPlan(plan: EvacuationPlan): Plan {
   return { moves: plan.moves } as unknown as Plan;
 }
-
 
 /** Every VM on the node once in moves, blockers or in flight, and nothing else there. */
 function coverageProblem(input: Case, plan: EvacuationPlan): string | undefined {
