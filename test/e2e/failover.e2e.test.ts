@@ -41,12 +41,12 @@ interface Drill {
   readonly splitBrains: () => Promise<number>;
 }
 
-async function drill(): Promise<Drill> {
+async function drill(policyText = POLICIES): Promise<Drill> {
   const cluster = await startLibraryTwin("host-failure", { withoutEvents: true, speed: 10 });
   cleanups.push(() => cluster.close());
   const policies = await mkdtemp(join(tmpdir(), "kubedrs-failover-"));
   cleanups.push(() => rm(policies, { recursive: true, force: true }));
-  await writeFile(join(policies, "policies.yaml"), POLICIES);
+  await writeFile(join(policies, "policies.yaml"), policyText);
   await cluster.kubectl.ok("wait", "--for=jsonpath={.status.phase}=Running", "vmi", "--all", "-A", "--timeout=60s");
   const running = await startController({
     kubeconfig: cluster.kubeconfig,
@@ -133,6 +133,52 @@ describe("host failure on the twin", () => {
     expect(listed.stdout).toMatch(
       new RegExp(`node-03\\s+Recovered\\s+\\S+\\s+\\S+\\s+${before.length}/${before.length}`),
     );
+  }, 120_000);
+
+  it("restarts by priority: the other VMs are held back until the critical class runs, plus its readyDelay", async () => {
+    const priorities = POLICIES.replace(
+      "  maxUnhealthy: 40%",
+      [
+        "  maxUnhealthy: 40%",
+        "  restart:",
+        "    priorityClasses:",
+        "      - { name: critical, value: 400 }",
+        "      - { name: app, value: 300, startAfter: [critical], readyDelay: 20s }",
+        "    defaultClass: app",
+      ].join("\n"),
+    );
+    const { cluster, inject, splitBrains } = await drill(priorities);
+    const critical = (await vmisOn(cluster, "node-03")).filter((vm) => vm.includes("critical"));
+    expect(critical.length).toBe(2);
+    for (const vm of critical) {
+      const [namespace = "", name = ""] = vm.split("/");
+      await cluster.kubectl.ok("label", "vmi", "-n", namespace, name, "kubedrs.io/restart-priority=critical");
+    }
+    await inject({ type: "power-off", node: "node-03" });
+    const done = await until("recovery", async () => {
+      const current = await incident(cluster, "node-03");
+      return current?.phase === "Recovered" ? current : undefined;
+    });
+    const at = (vm: string): number => Date.parse(done.restarted.find((entry) => entry.vm === vm)?.at ?? "");
+    const criticalRunning = Math.max(...critical.map(at));
+    const others = done.vms.filter((vm) => !critical.includes(vm));
+    expect(others.length).toBeGreaterThan(0);
+    for (const vm of others) expect(at(vm)).toBeGreaterThanOrEqual(criticalRunning + 20_000);
+    // Every held VM has its own run strategy back and no hold left on it.
+    const strategies = await cluster.kubectl.ok(
+      "get",
+      "vm",
+      "-A",
+      "-o",
+      "jsonpath={range .items[*]}{.spec.runStrategy} {.metadata.annotations.kubedrs\\.io/held-run-strategy}{'\\n'}{end}",
+    );
+    expect(
+      strategies
+        .split("\n")
+        .filter(Boolean)
+        .every((line) => line.trim() === "Always"),
+    ).toBe(true);
+    expect(await splitBrains()).toBe(0);
   }, 120_000);
 
   it("a BMC that is down with its host: fencing is never confirmed, so nothing restarts", async () => {

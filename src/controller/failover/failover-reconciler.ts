@@ -21,7 +21,7 @@ import type { EventRecorder } from "../executor/event-recorder.ts";
 import { iso, nodeTarget, NodeWrites } from "../maintenance/node-writes.ts";
 import { observeFenceStep, startFenceStep } from "./fence-driver.ts";
 import { INCIDENT_ANNOTATION, type Incident, readIncident, withEvent } from "./incident.ts";
-import { holdWaiting, releaseTurns } from "./restart-holds.ts";
+import { holdWaiting, releaseTurns, restoreAll } from "./restart-holds.ts";
 
 export interface FailoverMetrics {
   /** Seconds from a node declared failed to one of its VMs Running elsewhere. */
@@ -79,14 +79,23 @@ export class FailoverReconciler {
     if (storm.hold && storm.reason !== this.lastHold) this.deps.log.warn({ reason: storm.reason }, "failover held");
     this.lastHold = storm.hold ? storm.reason : "";
     const byName = new Map(health.map((entry) => [entry.node, entry]));
-    for (const node of model.nodes) {
-      const policy = failoverPolicyFor(policies, node);
-      const incident = readIncident(node.annotations);
-      if (!policy) continue;
-      if (incident) await this.follow({ model, policies }, { node, policy, incident }, now);
-      else if (byName.get(node.name)?.state === "failed" && !storm.hold)
-        await this.open(node, byName.get(node.name), model, now);
-    }
+    for (const node of model.nodes)
+      await this.node({ model, policies }, node, { health: byName.get(node.name), now, hold: storm.hold });
+  }
+
+  private async node(
+    cluster: Cluster,
+    node: NodeInfo,
+    round: { health: NodeHealth | undefined; now: number; hold: boolean },
+  ): Promise<void> {
+    const policy = failoverPolicyFor(cluster.policies, node);
+    if (!policy) return;
+    const incident = readIncident(node.annotations);
+    const state = round.health?.state;
+    const unreleased = incident?.phase === "Fencing" || incident?.phase === "FencingFailed";
+    if (incident && state === "healthy" && unreleased) await this.close(node, incident, round.now);
+    else if (incident) await this.follow(cluster, { node, policy, incident }, round.now);
+    else if (state === "failed" && !round.hold) await this.open(cluster, node, round.health, round.now);
   }
 
   private async write(node: string, incident: Incident | undefined): Promise<void> {
@@ -96,7 +105,13 @@ export class FailoverReconciler {
   }
 
   /** A node is declared failed: the incident opens with the first fencing step. */
-  private async open(node: NodeInfo, health: NodeHealth | undefined, model: ClusterModel, now: number): Promise<void> {
+  /**
+   * A node is declared failed: the incident opens with the first fencing step, and the VMs whose
+   * restart priority makes them wait are halted now, while their VMIs still show where they run (a
+   * fence agent may release the node itself as it confirms). Halting never starts a second copy.
+   */
+  private async open(cluster: Cluster, node: NodeInfo, health: NodeHealth | undefined, now: number): Promise<void> {
+    const { model } = cluster;
     // VMs that KubeVirt would not start again anyway (Manual, Halted) are left alone.
     const vms = model.vms
       .filter((vm) => vm.node === node.index && vm.runStrategy !== "Manual" && vm.runStrategy !== "Halted")
@@ -112,6 +127,7 @@ export class FailoverReconciler {
       vms,
       restarted: [],
       timeline: [{ at: iso(now), what: `declared failed: ${reason}` }],
+      ...(await holdWaiting(this.deps.api, cluster, node.name, now)),
     };
     this.deps.log.warn({ node: node.name, vms: vms.length, reason }, "host failed");
     await this.deps.events.record(
@@ -125,11 +141,11 @@ export class FailoverReconciler {
 
   private async follow(cluster: Cluster, failed: Case, now: number): Promise<void> {
     const { model } = cluster;
-    if (failed.incident.phase === "Fencing") await this.fence(cluster, failed, now);
+    if (failed.incident.phase === "Fencing") await this.fence(failed, now);
     else if (failed.incident.phase === "Fenced") await this.recover(model, failed, now);
   }
 
-  private async fence(cluster: Cluster, failed: Case, now: number): Promise<void> {
+  private async fence(failed: Case, now: number): Promise<void> {
     const { node, policy, incident } = failed;
     const strategies = policy.spec.fencing.strategies;
     const step = strategies[incident.fenceStep];
@@ -139,10 +155,10 @@ export class FailoverReconciler {
         ? { step: incident.fenceStep, startedAt: Date.parse(incident.fenceStartedAt), ...outcome }
         : undefined;
     const action = nextFenceAction(policy.spec.fencing, observation, now);
-    await this.act(cluster, failed, { action, now });
+    await this.act(failed, { action, now });
   }
 
-  private async act(cluster: Cluster, failed: Case, step: { action: FenceAction; now: number }): Promise<void> {
+  private async act(failed: Case, step: { action: FenceAction; now: number }): Promise<void> {
     const { node, policy, incident } = failed;
     const { action, now } = step;
     const { events, log } = this.deps;
@@ -169,18 +185,30 @@ export class FailoverReconciler {
       return;
     }
     if (!isFenced(action)) return;
-    // Restart priorities: the VMs that must wait are halted before anything is released.
-    const holds = await holdWaiting(this.deps.api, cluster, node.name, now);
     await this.release(node, policy);
-    const held = holds.held.length > 0 ? `; ${holds.held.length} held back for their priority` : "";
+    const count = incident.held?.length ?? 0;
+    const held = count > 0 ? `; ${count} held back for their priority` : "";
     await events.record(
       nodeTarget(node.name),
       "Normal",
       "Fenced",
       `${action.reason}; its VMs are released to restart elsewhere${held}`,
     );
-    const fenced = { ...incident, phase: "Fenced" as const, fencedAt: iso(now), ...holds };
+    const fenced = { ...incident, phase: "Fenced" as const, fencedAt: iso(now) };
     await this.write(node.name, withEvent(fenced, now, `fenced: ${action.reason}${held}`));
+  }
+
+  /** The node came back before it was fenced (or after fencing gave up): nothing was released; the holds end. */
+  private async close(node: NodeInfo, incident: Incident, now: number): Promise<void> {
+    await restoreAll(this.deps.api, incident.held ?? []);
+    this.deps.log.warn({ node: node.name }, "failed node is healthy again; incident closed without a release");
+    await this.deps.events.record(
+      nodeTarget(node.name),
+      "Normal",
+      "HostBack",
+      `healthy again at ${iso(now)} before any VM was released; ${incident.held?.length ?? 0} hold(s) lifted`,
+    );
+    await this.write(node.name, undefined);
   }
 
   /** Lets KubeVirt start the fenced node's VMs elsewhere: never called before fencing is confirmed. */
@@ -215,9 +243,8 @@ export class FailoverReconciler {
     }
     const held = await this.nextTurns(policy, { ...next, restarted }, now);
     const heldVms = new Set(held.map((entry) => entry.vm));
-    const pending = incident.vms.filter(
-      (key) => !restarted.some((entry) => entry.vm === key) && (model.vmIndex.has(key) || heldVms.has(key)),
-    );
+    const waiting = incident.vms.filter((key) => !restarted.some((entry) => entry.vm === key));
+    const pending = await this.stillExisting(waiting, (key) => model.vmIndex.has(key) || heldVms.has(key));
     const phase = pending.length === 0 ? "Recovered" : "Fenced";
     const unchanged = held.length === (incident.held ?? []).length;
     if (restarted.length === incident.restarted.length && phase === incident.phase && unchanged) return;
@@ -232,6 +259,24 @@ export class FailoverReconciler {
       );
     }
     await this.write(node.name, next);
+  }
+
+  /** The VMs that still exist: a VMI in the model or a hold say so; otherwise the VirtualMachine is asked for. */
+  private async stillExisting(vms: readonly string[], known: (vm: string) => boolean): Promise<string[]> {
+    const existing: string[] = [];
+    for (const key of vms) {
+      const [namespace = "", name = ""] = key.split("/");
+      const path = `/apis/kubevirt.io/v1/namespaces/${namespace}/virtualmachines/${name}`;
+      if (
+        known(key) ||
+        (await this.deps.api.get(path).then(
+          () => true,
+          () => false,
+        ))
+      )
+        existing.push(key);
+    }
+    return existing;
   }
 
   /** Gives the held VMs whose turn has come their run strategy back; returns those still held. */

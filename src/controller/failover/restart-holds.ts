@@ -24,7 +24,7 @@ function vmPath(vm: string): string {
   return `/apis/kubevirt.io/v1/namespaces/${namespace}/virtualmachines/${name}`;
 }
 
-/** Halts the VMs that must wait; returns the classes and the holds to keep in the incident. */
+/** Halts the VMs that must wait (computed as if the node were fenced now); returns the classes and holds for the incident. */
 export async function holdWaiting(
   api: ApiClient,
   cluster: { readonly model: ClusterModel; readonly policies: PolicySet },
@@ -47,6 +47,20 @@ export async function holdWaiting(
   return { classes, held };
 }
 
+async function restore(api: ApiClient, vm: string): Promise<void> {
+  const current = (await api.get(vmPath(vm))) as { metadata?: { annotations?: Record<string, string> } };
+  const strategy = current.metadata?.annotations?.[HELD_ANNOTATION] ?? "Always";
+  await api.patch(vmPath(vm), {
+    metadata: { annotations: { [HELD_ANNOTATION]: null } },
+    spec: { runStrategy: strategy },
+  });
+}
+
+/** Lifts every hold (the incident ended without a release). */
+export async function restoreAll(api: ApiClient, held: readonly HeldVm[]): Promise<void> {
+  for (const entry of held) await restore(api, entry.vm);
+}
+
 /** Gives their run strategy back to the held VMs whose turn has come; returns those still held. */
 export async function releaseTurns(
   api: ApiClient,
@@ -57,13 +71,6 @@ export async function releaseTurns(
   const restarted = holds.restarted.map((entry) => ({ vm: entry.vm, at: Date.parse(entry.at) }));
   const input = { restart, classes: new Map(Object.entries(holds.classes)), held: holds.held, restarted, now };
   const go = new Set(releasableHolds(input).map((held) => held.vm));
-  for (const vm of go) {
-    const current = (await api.get(vmPath(vm))) as { metadata?: { annotations?: Record<string, string> } };
-    const strategy = current.metadata?.annotations?.[HELD_ANNOTATION] ?? "Always";
-    await api.patch(vmPath(vm), {
-      metadata: { annotations: { [HELD_ANNOTATION]: null } },
-      spec: { runStrategy: strategy },
-    });
-  }
+  for (const vm of go) await restore(api, vm);
   return holds.held.filter((held) => !go.has(held.vm));
 }
