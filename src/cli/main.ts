@@ -6,6 +6,7 @@ import { Command, CommanderError } from "commander";
 import { registerDemo } from "./commands/demo.ts";
 import { registerEvacuate } from "./commands/evacuate.ts";
 import { registerExplain } from "./commands/explain.ts";
+import { registerFailover } from "./commands/failover.ts";
 import { registerIncidents } from "./commands/incidents.ts";
 import { registerPlan } from "./commands/plan.ts";
 import { registerPolicy } from "./commands/policy.ts";
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerExplain(program);
   registerEvacuate(program);
   registerIncidents(program);
+  registerFailover(program);
   registerSnapshot(program);
   registerPolicy(program);
   registerDemo(program);

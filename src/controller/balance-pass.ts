@@ -9,7 +9,7 @@ import { type KubeObjects, snapshotFromObjects } from "../adapters/kube/convert/
 import type { AntiThrashState } from "../core/balance/anti-thrash.ts";
 import { plan } from "../core/balance/plan.ts";
 import type { Plan, PlannedMove } from "../core/balance/plan-types.ts";
-import { buildClusterModel } from "../core/model/cluster.ts";
+import { buildClusterModel, type ClusterModel } from "../core/model/cluster.ts";
 import type { ClusterSnapshot } from "../core/model/snapshot.ts";
 import { createRng } from "../core/numeric/rng.ts";
 import type { Policy, PolicySet } from "../core/policy/policy-set.ts";
@@ -43,6 +43,8 @@ export interface PassResult {
   readonly recommend: readonly HeldMove[];
   readonly warnings: readonly string[];
   readonly planSeconds: number;
+  /** The model the plan was made on (the failover reserve is measured on it too). */
+  readonly model: ClusterModel;
 }
 
 function heldBecause(policy: Policy<"BalancePolicy"> | undefined, now: number): string | undefined {
@@ -83,5 +85,5 @@ export function runBalancePass(input: PassInput, elapsed: () => number): PassRes
     if (reason === undefined) execute.push(move);
     else recommend.push({ move, reason });
   }
-  return { snapshot, plan: result, execute, recommend, warnings, planSeconds };
+  return { snapshot, plan: result, execute, recommend, warnings, planSeconds, model };
 }

@@ -11,6 +11,7 @@ import type { Plan, PlannedMove } from "../core/balance/plan-types.ts";
 import { migrationLimits } from "../core/execute/limits.ts";
 import type { ClusterSnapshot } from "../core/model/snapshot.ts";
 import type { PolicySet } from "../core/policy/policy-set.ts";
+import { failuresTolerated } from "../core/failover/capacity-reserve.ts";
 import { buildClusterModel } from "../core/model/cluster.ts";
 import { type PassResult, runBalancePass, snapshotWithUsage } from "./balance-pass.ts";
 import { type FailoverMetrics, FailoverReconciler, NO_FAILOVER_METRICS } from "./failover/failover-reconciler.ts";
@@ -358,6 +359,7 @@ export class Controller {
       () => performance.now(),
     );
     this.report(pass, policies);
+    this.measureReserve(pass, policies);
     const leader = this.options.isLeader();
     if (leader) await this.act(pass, policies);
     this.options.onPass?.({
@@ -369,6 +371,14 @@ export class Controller {
       leader,
     });
     return pass;
+  }
+
+  /** HA admission control: how many host failures the protected VMs survive, after every pass. */
+  private measureReserve(pass: PassResult, policies: PolicySet): void {
+    if (policies.failover.length === 0) return;
+    const reserve = failuresTolerated(pass.model, policies);
+    this.options.failoverMetrics?.setReserve(reserve.tolerated, reserve.wanted);
+    if (reserve.tolerated < reserve.wanted) this.log.warn({ ...reserve }, "failover reserve short");
   }
 
   /** Odd objects and unreadable metrics items, each reported once. */

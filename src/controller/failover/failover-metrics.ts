@@ -18,7 +18,17 @@ export function createFailoverMetrics(registry: Registry): FailoverMetrics {
     help: "1 while the storm guard holds all fencing (too many nodes look failed at once, or a partition)",
     registers: [registry],
   });
+  const reserve = new Gauge({
+    name: `${METRIC_PREFIX}failover_host_failures_tolerated`,
+    help: "Host failures the protected VMs can absorb (capacity to restart them elsewhere), and how many the FailoverPolicies want",
+    labelNames: ["kind"],
+    registers: [registry],
+  });
   return {
+    setReserve: (tolerated, wanted) => {
+      reserve.set({ kind: "tolerated" }, tolerated);
+      reserve.set({ kind: "wanted" }, wanted);
+    },
     vmRestarted: (seconds) => restart.observe(Math.max(0, seconds)),
     setHeld: (isHeld) => held.set(isHeld ? 1 : 0),
   };

@@ -27,9 +27,15 @@ export interface FailoverMetrics {
   /** Seconds from a node declared failed to one of its VMs Running elsewhere. */
   vmRestarted(seconds: number): void;
   setHeld(held: boolean): void;
+  /** Host failures the protected VMs can absorb, and how many the policies want absorbed. */
+  setReserve(tolerated: number, wanted: number): void;
 }
 
-export const NO_FAILOVER_METRICS: FailoverMetrics = { vmRestarted: () => undefined, setHeld: () => undefined };
+export const NO_FAILOVER_METRICS: FailoverMetrics = {
+  vmRestarted: () => undefined,
+  setHeld: () => undefined,
+  setReserve: () => undefined,
+};
 
 export interface FailoverDeps {
   readonly api: ApiClient;
