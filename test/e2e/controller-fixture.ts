@@ -186,3 +186,28 @@ export function peakConcurrency(events: readonly MigrationEvent[]): {
   }
   return peak;
 }
+
+/** Polls `probe` every 250 ms until it returns a value; fails naming `what` after `timeoutMs`. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(250);
+  }
+}
+
+/** The VMIs kubectl places on a node, as namespace/name. */
+export async function vmisOn(cluster: ScenarioTwin, node: string): Promise<string[]> {
+  const text = await cluster.kubectl.ok(
+    "get",
+    "vmi",
+    "-A",
+    "--field-selector",
+    `status.nodeName=${node}`,
+    "-o",
+    "jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{'\\n'}{end}",
+  );
+  return text.split("\n").filter(Boolean).sort();
+}

@@ -12,7 +12,14 @@ import { type RunningController, startController } from "../../src/controller/ru
 import type { EvacuationPlan } from "../../src/core/evacuate/types.ts";
 import { endpointFromKubeconfig, postEvent } from "../../src/twin/control/client.ts";
 import { kubedrs } from "../cli/run-cli.ts";
-import { MigrationWatch, peakConcurrency, type ScenarioTwin, sleep, startLibraryTwin } from "./controller-fixture.ts";
+import {
+  MigrationWatch,
+  peakConcurrency,
+  type ScenarioTwin,
+  startLibraryTwin,
+  until,
+  vmisOn,
+} from "./controller-fixture.ts";
 
 const POLICIES = `apiVersion: kubedrs.io/v1alpha1
 kind: BalancePolicy
@@ -77,19 +84,6 @@ async function drill(): Promise<Drill> {
   };
 }
 
-async function vmisOn(cluster: ScenarioTwin, node: string): Promise<string[]> {
-  const text = await cluster.kubectl.ok(
-    "get",
-    "vmi",
-    "-A",
-    "--field-selector",
-    `status.nodeName=${node}`,
-    "-o",
-    "jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{'\\n'}{end}",
-  );
-  return text.split("\n").filter(Boolean).sort();
-}
-
 async function evacuationStatus(cluster: ScenarioTwin, node: string): Promise<Record<string, unknown> | undefined> {
   const text = await cluster.kubectl.ok(
     "get",
@@ -99,16 +93,6 @@ async function evacuationStatus(cluster: ScenarioTwin, node: string): Promise<Re
     "jsonpath={.metadata.annotations.kubedrs\\.io/evacuation}",
   );
   return text.trim() === "" ? undefined : (JSON.parse(text) as Record<string, unknown>);
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
 }
 
 /** Evacuation VMIMs: name, VMI, target label, creation time and phase. */

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type RunningController, startController } from "../../src/controller/run.ts";
 import { endpointFromKubeconfig, getStatus, postEvent } from "../../src/twin/control/client.ts";
 import { kubedrs } from "../cli/run-cli.ts";
-import { type ScenarioTwin, sleep, startLibraryTwin } from "./controller-fixture.ts";
+import { type ScenarioTwin, sleep, startLibraryTwin, until, vmisOn } from "./controller-fixture.ts";
 
 const POLICIES = `apiVersion: kubedrs.io/v1alpha1
 kind: FailoverPolicy
@@ -84,29 +84,6 @@ async function incident(cluster: ScenarioTwin, node: string): Promise<IncidentVi
     "jsonpath={.metadata.annotations.kubedrs\\.io/incident}",
   );
   return text.trim() === "" ? undefined : (JSON.parse(text) as IncidentView);
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(250);
-  }
-}
-
-async function vmisOn(cluster: ScenarioTwin, node: string): Promise<string[]> {
-  const text = await cluster.kubectl.ok(
-    "get",
-    "vmi",
-    "-A",
-    "--field-selector",
-    `status.nodeName=${node}`,
-    "-o",
-    "jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{'\\n'}{end}",
-  );
-  return text.split("\n").filter(Boolean);
 }
 
 describe("host failure on the twin", () => {

@@ -21,6 +21,7 @@ import { createPlacementContext } from "../placement/context.ts";
 import { defaultRegistry } from "../placement/default-plugins.ts";
 import { type NodeScore, PlacementEngine } from "../placement/engine.ts";
 import { migrationBlockers } from "../placement/plugins/live-migratable/index.ts";
+import { summarizeRejections } from "../placement/rejection-summary.ts";
 import type { PlacementContext, Rejection } from "../placement/framework.ts";
 import { defaultBalancePolicy, type PolicySet } from "../policy/policy-set.ts";
 import { maintenancePolicyFor, unmigratableAction } from "./actions.ts";
@@ -95,18 +96,9 @@ interface Target {
   readonly cost: MoveCost;
 }
 
-/** "no node fits: 5 × NodeAffinity (…), 2 × ResourcesFit (…)", the commonest first. */
+/** "no node can take it: 5 × NodeAffinity (…); 2 × ResourcesFit (…)", the commonest first. */
 function noTargetReason(rejections: readonly Rejection[]): Rejection {
-  const byPlugin = new Map<string, { count: number; example: string }>();
-  for (const rejection of rejections) {
-    const entry = byPlugin.get(rejection.plugin) ?? { count: 0, example: rejection.reason };
-    entry.count += 1;
-    byPlugin.set(rejection.plugin, entry);
-  }
-  const parts = [...byPlugin]
-    .sort((a, b) => b[1].count - a[1].count || (a[0] < b[0] ? -1 : 1))
-    .map(([plugin, { count, example }]) => `${count} × ${plugin} (${example})`);
-  return { plugin: "NoFeasibleTarget", reason: `no node can take it: ${parts.join("; ")}` };
+  return { plugin: "NoFeasibleTarget", reason: `no node can take it: ${summarizeRejections(rejections) ?? "no node"}` };
 }
 
 /** The nodes every filter allows, each with its balance gain and soft score; or why none does. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { z } from "zod";
+import { EMPTY_POLICY_SET, type PolicySet } from "../policy/policy-set.ts";
 import {
   type MutableNode,
   type NodeInput,
@@ -8,25 +8,8 @@ import {
   buildVm,
   modelOf,
 } from "../../../test/support/builders.ts";
-import { policyDocumentSchemas } from "../policy/document.ts";
-import type { failoverPolicySpec } from "../policy/kinds/failover-policy.ts";
-import { EMPTY_POLICY_SET, type PolicySet } from "../policy/policy-set.ts";
+import { failoverPolicy, policiesOf } from "../../../test/support/failover-policies.ts";
 import { failuresTolerated } from "./capacity-reserve.ts";
-
-type SpecInput = Partial<z.input<typeof failoverPolicySpec>>;
-
-function failoverPolicy(name: string, spec: SpecInput = {}): PolicySet["failover"][number] {
-  return policyDocumentSchemas.FailoverPolicy.parse({
-    apiVersion: "kubedrs.io/v1alpha1",
-    kind: "FailoverPolicy",
-    metadata: { name },
-    spec: { fencing: { strategies: [{ type: "FenceAgents", template: "ipmi" }] }, ...spec },
-  });
-}
-
-function policiesOf(...failover: PolicySet["failover"][number][]): PolicySet {
-  return { ...EMPTY_POLICY_SET, failover };
-}
 
 const ALL = policiesOf(failoverPolicy("hosts"));
 const GOLD = policiesOf(failoverPolicy("gold", { nodeSelector: { matchLabels: { pool: "gold" } } }));

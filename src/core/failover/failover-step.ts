@@ -7,7 +7,8 @@
 import type { ClusterModel } from "../model/cluster.ts";
 import type { PolicySet } from "../policy/policy-set.ts";
 import { isFenced, nextFenceAction } from "./fencing.ts";
-import { failoverPolicyFor, restartOrder } from "./restart-order.ts";
+import { failoverPolicyFor } from "./detect.ts";
+import { restartOrder } from "./restart-order.ts";
 import type { FenceAction, FenceObservation, NodeHealthState, RestartDecision } from "./types.ts";
 
 export interface FailoverStepInput {

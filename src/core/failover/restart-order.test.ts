@@ -10,7 +10,8 @@ import {
 } from "../../../test/support/builders.ts";
 import { policyDocumentSchemas } from "../policy/document.ts";
 import { EMPTY_POLICY_SET, type PolicySet } from "../policy/policy-set.ts";
-import { failoverPolicyFor, restartOrder } from "./restart-order.ts";
+import { failoverPolicyFor } from "./detect.ts";
+import { restartOrder } from "./restart-order.ts";
 import type { RestartDecision } from "./types.ts";
 
 type ClassInput = { name: string; value: number; startAfter?: string[]; readyDelay?: number };

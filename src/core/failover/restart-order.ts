@@ -10,13 +10,14 @@ import type { ClusterModel, NodeInfo, VmInfo } from "../model/cluster.ts";
 import { nodeCpuFromLabels } from "../model/kubevirt-labels.ts";
 import { Placement } from "../model/placement.ts";
 import { formatDuration } from "../model/quantity.ts";
-import { labelSelectorMatches } from "../model/selectors.ts";
 import { createPlacementContext } from "../placement/context.ts";
 import { defaultRegistry } from "../placement/default-plugins.ts";
 import { PlacementEngine } from "../placement/engine.ts";
+import { summarizeRejections } from "../placement/rejection-summary.ts";
 import type { PlacementContext, Rejection } from "../placement/framework.ts";
 import type { FailoverPolicySpec } from "../policy/kinds/failover-policy.ts";
-import { type Policy, type PolicySet, defaultBalancePolicy } from "../policy/policy-set.ts";
+import { type PolicySet, defaultBalancePolicy } from "../policy/policy-set.ts";
+import { failoverPolicyFor } from "./detect.ts";
 import type { RestartDecision } from "./types.ts";
 
 export interface RestartInput {
@@ -36,17 +37,9 @@ export interface RestartInput {
   readonly classSince?: ReadonlyMap<string, number> | undefined;
 }
 
-type FailoverPolicy = Policy<"FailoverPolicy">;
 type ClassSpec = FailoverPolicySpec["restart"]["priorityClasses"][number];
 
 const MS = 1000;
-
-/** The first FailoverPolicy (by name) whose nodeSelector matches the node; undefined: the node is not protected. */
-export function failoverPolicyFor(policies: PolicySet, node: NodeInfo): FailoverPolicy | undefined {
-  return [...policies.failover]
-    .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0))
-    .find((policy) => labelSelectorMatches(policy.spec.nodeSelector, node.labels));
-}
 
 /** A class as the order uses it: startAfter without self-references or cycles, and the rank it inherits. */
 interface RankedClass {
@@ -172,16 +165,8 @@ function withoutFencedVms(model: ClusterModel, fenced: NodeInfo): ClusterModel {
 
 /** "no node can take it: 5 × ResourcesFit (…); 2 × NodeAffinity (…)", the commonest first. */
 function noFitReason(rejections: readonly Rejection[]): string {
-  const byPlugin = new Map<string, { count: number; example: string }>();
-  for (const rejection of rejections) {
-    const entry = byPlugin.get(rejection.plugin) ?? { count: 0, example: rejection.reason };
-    entry.count += 1;
-    byPlugin.set(rejection.plugin, entry);
-  }
-  const parts = [...byPlugin]
-    .sort((a, b) => b[1].count - a[1].count || (a[0] < b[0] ? -1 : 1))
-    .map(([plugin, { count, example }]) => `${count} × ${plugin} (${example})`);
-  return parts.length === 0 ? "no other node to restart on" : `no node can take it: ${parts.join("; ")}`;
+  const summary = summarizeRejections(rejections);
+  return summary === undefined ? "no other node to restart on" : `no node can take it: ${summary}`;
 }
 
 interface Walk {

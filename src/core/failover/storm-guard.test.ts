@@ -1,26 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { z } from "zod";
+import type { PolicySet } from "../policy/policy-set.ts";
 import { type NodeInput, buildNode, modelOf } from "../../../test/support/builders.ts";
-import { policyDocumentSchemas } from "../policy/document.ts";
-import type { failoverPolicySpec } from "../policy/kinds/failover-policy.ts";
-import { EMPTY_POLICY_SET, type PolicySet } from "../policy/policy-set.ts";
+import { failoverPolicy, policiesOf } from "../../../test/support/failover-policies.ts";
 import { stormGuard } from "./storm-guard.ts";
 import type { NodeHealth, NodeHealthState } from "./types.ts";
-
-type SpecInput = Partial<z.input<typeof failoverPolicySpec>>;
-
-function failoverPolicy(name: string, spec: SpecInput = {}): PolicySet["failover"][number] {
-  return policyDocumentSchemas.FailoverPolicy.parse({
-    apiVersion: "kubedrs.io/v1alpha1",
-    kind: "FailoverPolicy",
-    metadata: { name },
-    spec: { fencing: { strategies: [{ type: "FenceAgents", template: "ipmi" }] }, ...spec },
-  });
-}
-
-function policiesOf(...failover: PolicySet["failover"][number][]): PolicySet {
-  return { ...EMPTY_POLICY_SET, failover };
-}
 
 /** A node in a zone ("" for none), with extra labels; Ready=True unless `ready` says otherwise. */
 function host(name: string, zone: string, labels: Record<string, string> = {}, ready = true): NodeInput {
