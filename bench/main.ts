@@ -5,6 +5,7 @@
 const benchmarks: Record<string, () => Promise<{ run(args: string[]): Promise<unknown> }>> = {
   controller: () => import("./controller.ts"),
   evacuate: () => import("./evacuate.ts"),
+  failover: () => import("./failover.ts"),
   plan: () => import("./plan.ts"),
   twin: () => import("./twin.ts"),
 };
