@@ -68,6 +68,14 @@ function newlyRunning(model: ClusterModel, node: NodeInfo, incident: Incident): 
   });
 }
 
+/**
+ * Back before any fencing step began, or after fencing gave up: nothing was or will be released. A
+ * step in progress (a fence request out) is followed to its end instead, so its release is recorded.
+ */
+function neverReleased(incident: Incident): boolean {
+  return (incident.phase === "Fencing" && incident.fenceStep < 0) || incident.phase === "FencingFailed";
+}
+
 export class FailoverReconciler {
   private readonly deps: FailoverDeps;
   private readonly nodes: NodeWrites;
@@ -98,8 +106,7 @@ export class FailoverReconciler {
     if (!policy) return;
     const incident = readIncident(node.annotations);
     const state = round.health?.state;
-    const unreleased = incident?.phase === "Fencing" || incident?.phase === "FencingFailed";
-    if (incident && state === "healthy" && unreleased) await this.close(node, incident, round.now);
+    if (incident && state === "healthy" && neverReleased(incident)) await this.close(node, incident, round.now);
     else if (incident) await this.follow(cluster, { node, policy, incident }, round.now);
     else if (state === "failed" && !round.hold) await this.open(cluster, node, round.health, round.now);
   }
