@@ -15,7 +15,8 @@ import { failuresTolerated } from "../core/failover/capacity-reserve.ts";
 import { buildClusterModel } from "../core/model/cluster.ts";
 import { type PassResult, runBalancePass, snapshotWithUsage } from "./balance-pass.ts";
 import { type FailoverMetrics, FailoverReconciler, NO_FAILOVER_METRICS } from "./failover/failover-reconciler.ts";
-import { MaintenanceReconciler, maintenanceWanted } from "./maintenance/maintenance-reconciler.ts";
+import { MaintenanceReconciler } from "./maintenance/maintenance-reconciler.ts";
+import { roundWanted } from "./round-wanted.ts";
 import { type MaintenanceMetrics, NO_MAINTENANCE_METRICS } from "./maintenance/maintenance-metrics.ts";
 import { ClusterCache } from "./cache/cluster-cache.ts";
 import type { Clock } from "./clock.ts";
@@ -298,9 +299,12 @@ export class Controller {
   private async maintain(): Promise<void> {
     const policies = this.options.policies();
     if (!policies || this.notReady() !== undefined || !this.maintenanceTime()) return;
-    const failover = policies.failover.length > 0;
-    if (!failover && !maintenanceWanted(this.cache.list("nodes"), this.cache.size("nodeMaintenances"), policies))
-      return;
+    const view = {
+      nodes: this.cache.list("nodes"),
+      leases: this.cache.list("leases"),
+      nodeMaintenances: this.cache.size("nodeMaintenances"),
+    };
+    if (!roundWanted(view, policies, this.options.clock.now())) return;
     this.maintenanceDue = false;
     this.lastMaintenance = performance.now();
     await this.maintenanceRound(policies).catch((error: unknown) =>

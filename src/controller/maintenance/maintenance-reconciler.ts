@@ -14,7 +14,6 @@ import { lastNodeRefusal } from "../../core/evacuate/request.ts";
 import type { EvacuationBlocker, EvacuationPlan } from "../../core/evacuate/types.ts";
 import { migrationLimits } from "../../core/execute/limits.ts";
 import type { ClusterModel, NodeInfo } from "../../core/model/cluster.ts";
-import { KUBEDRS } from "../../core/model/kubedrs-labels.ts";
 import { createRng } from "../../core/numeric/rng.ts";
 import type { PolicySet } from "../../core/policy/policy-set.ts";
 import { type EventRecorder, vmiTarget } from "../executor/event-recorder.ts";
@@ -36,20 +35,6 @@ export interface MaintenanceDeps {
 
 /** Run strategies under which KubeVirt starts a VM again once its VMI is gone. */
 const RESTARTING = new Set(["Always", "RerunOnFailure"]);
-
-/** Does the cache hold anything maintenance acts on? Only then is a model built for it. */
-export function maintenanceWanted(
-  nodes: readonly { metadata?: unknown }[],
-  nodeMaintenances: number,
-  policies: PolicySet,
-): boolean {
-  if (nodeMaintenances > 0) return true;
-  if (policies.maintenance.some((policy) => policy.spec.proactive.enabled)) return true;
-  return nodes.some((node) => {
-    const annotations = (node.metadata as { annotations?: Record<string, string> } | undefined)?.annotations ?? {};
-    return KUBEDRS.maintenance in annotations || KUBEDRS.evacuation in annotations;
-  });
-}
 
 interface NodeRound {
   readonly node: NodeInfo;
