@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import type { PlannedMove } from "../../core/balance/plan-types.ts";
-import { defaultBalancePolicy } from "../../core/policy/policy-set.ts";
+import { EMPTY_POLICY_SET, primaryBalancePolicy } from "../../core/policy/policy-set.ts";
 import type { PassReport } from "../../controller/controller.ts";
 import { type RunningController, startController } from "../../controller/run.ts";
 import { bootScenario } from "../../twin/scenario/index.ts";
@@ -64,7 +64,7 @@ interface PassFacts {
 }
 
 function passFacts(running: RunningController, last: PassReport | undefined): PassFacts {
-  const policy = running.keeper.current()?.balance[0] ?? defaultBalancePolicy();
+  const policy = primaryBalancePolicy(running.keeper.current() ?? EMPTY_POLICY_SET);
   const domain = last?.plan.domains[0];
   return {
     policy: policy.metadata.name,

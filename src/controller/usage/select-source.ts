@@ -5,7 +5,7 @@
  */
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { BalancePolicySpec } from "../../core/policy/kinds/balance-policy.ts";
-import { defaultBalancePolicy, type PolicySet } from "../../core/policy/policy-set.ts";
+import { type PolicySet, primaryBalancePolicy } from "../../core/policy/policy-set.ts";
 import { MetricsApiSource, type MetricsApiSourceOptions } from "./metrics-api-source.ts";
 import { PrometheusSource } from "./prometheus-source.ts";
 import type { UsageSource } from "./types.ts";
@@ -17,7 +17,7 @@ export type MetricsSettings = Pick<BalancePolicySpec["metrics"], "source" | "pro
  * first by name, or the defaults when there is none.
  */
 export function clusterMetricsSettings(policies: PolicySet): BalancePolicySpec["metrics"] {
-  return (policies.balance[0] ?? defaultBalancePolicy()).spec.metrics;
+  return primaryBalancePolicy(policies).spec.metrics;
 }
 
 export interface UsageSourceOptions extends MetricsApiSourceOptions {

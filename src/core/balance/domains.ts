@@ -5,8 +5,7 @@
  */
 import type { ClusterModel } from "../model/cluster.ts";
 import { labelSelectorMatches } from "../model/selectors.ts";
-import { nodeHealthProblem } from "../placement/plugins/node-health/index.ts";
-import { nodeSchedulingProblem } from "../placement/plugins/node-schedulable/index.ts";
+import { nodeTakesVms } from "../placement/plugins/node-schedulable/index.ts";
 import { type Policy, type PolicySet, defaultBalancePolicy } from "../policy/policy-set.ts";
 
 export interface DomainAssignment {
@@ -40,7 +39,7 @@ export function assignDomains(
     }
     const active = nodes.filter((index) => {
       const node = model.nodes[index];
-      return node !== undefined && !nodeHealthProblem(node) && !nodeSchedulingProblem(node);
+      return node !== undefined && nodeTakesVms(node);
     });
     return { policy, nodes, active };
   });

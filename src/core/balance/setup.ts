@@ -1,5 +1,6 @@
 /** Everything one balance domain's planning reads: the plugin context, the domain's load picture and its thresholds. */
 import type { ClusterModel } from "../model/cluster.ts";
+import type { LoadTracker } from "../model/load.ts";
 import type { Placement } from "../model/placement.ts";
 import { createPlacementContext } from "../placement/context.ts";
 import type { MoveHistory, PlacementContext } from "../placement/framework.ts";
@@ -22,12 +23,17 @@ export interface SetupInput {
   readonly history: MoveHistory;
 }
 
-export function setUpDomain(input: SetupInput, assignment: DomainAssignment): DomainSetup {
+/** The load picture of a policy's active nodes, weighted and capped as the policy says. */
+export function domainFor(assignment: DomainAssignment, placement: Placement, load: LoadTracker): BalanceDomain {
   const spec = assignment.policy.spec;
-  const ctx = createPlacementContext({ ...input, balance: spec, purpose: "balance" });
-  const domain = new BalanceDomain(assignment.active, input.placement, ctx.load, {
+  return new BalanceDomain(assignment.active, placement, load, {
     weights: spec.resources,
     ceilings: { cpu: spec.utilization.maxCpu, memory: spec.utilization.maxMemory },
   });
-  return { ctx, domain, thresholds: thresholdsFor(spec) };
+}
+
+export function setUpDomain(input: SetupInput, assignment: DomainAssignment): DomainSetup {
+  const spec = assignment.policy.spec;
+  const ctx = createPlacementContext({ ...input, balance: spec, purpose: "balance" });
+  return { ctx, domain: domainFor(assignment, input.placement, ctx.load), thresholds: thresholdsFor(spec) };
 }

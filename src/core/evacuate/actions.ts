@@ -1,17 +1,14 @@
 /** The MaintenancePolicy for a node, and what it says to do with a VM that cannot live-migrate. */
 import type { NodeInfo, VmInfo } from "../model/cluster.ts";
-import { labelSelectorMatches } from "../model/selectors.ts";
 import { groupIncludes, groupOf } from "../placement/vm-groups.ts";
-import { type Policy, type PolicySet } from "../policy/policy-set.ts";
+import { governingPolicy, type Policy, type PolicySet } from "../policy/policy-set.ts";
 import type { UnmigratableAction } from "./types.ts";
 
 type MaintenancePolicy = Policy<"MaintenancePolicy">;
 
 /** The first MaintenancePolicy (by name) whose nodeSelector matches; undefined means the defaults. */
 export function maintenancePolicyFor(policies: PolicySet, node: NodeInfo): MaintenancePolicy | undefined {
-  return [...policies.maintenance]
-    .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1))
-    .find((policy) => labelSelectorMatches(policy.spec.nodeSelector, node.labels));
+  return governingPolicy(policies.maintenance, node.labels);
 }
 
 export interface ActionChoice {

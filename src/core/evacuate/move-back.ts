@@ -12,7 +12,7 @@ import { createPlacementContext } from "../placement/context.ts";
 import { defaultRegistry } from "../placement/default-plugins.ts";
 import { PlacementEngine } from "../placement/engine.ts";
 import type { PlacementContext } from "../placement/framework.ts";
-import { defaultBalancePolicy, type PolicySet } from "../policy/policy-set.ts";
+import { type PolicySet, primaryBalancePolicy } from "../policy/policy-set.ts";
 
 export interface MoveBackInput {
   readonly model: ClusterModel;
@@ -51,7 +51,7 @@ export function planMoveBack(input: MoveBackInput): MoveBack {
   if (home === undefined)
     return { moves: [], staying: input.vms.map((vm) => ({ vm, reason: `node ${input.node} is gone` })) };
   const placement = Placement.fromModel(model);
-  const balance = (policies.balance[0] ?? defaultBalancePolicy()).spec;
+  const balance = primaryBalancePolicy(policies).spec;
   const ctx = createPlacementContext({ model, placement, policies, balance, purpose: "evacuate", now: input.now });
   const engine = new PlacementEngine(defaultRegistry());
   const costs = migrationCosts(model, policies);

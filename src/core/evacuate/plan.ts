@@ -8,7 +8,8 @@
  * the ETA and the lower bound it is measured against.
  */
 import { describeCost } from "../balance/pass.ts";
-import { BalanceDomain } from "../balance/domain.ts";
+import type { BalanceDomain } from "../balance/domain.ts";
+import { domainFor } from "../balance/setup.ts";
 import { type DomainAssignment, assignDomains } from "../balance/domains.ts";
 import { migrationCosts } from "../balance/migration-costs.ts";
 import type { CostOracle } from "../balance/candidates.ts";
@@ -23,7 +24,7 @@ import { type NodeScore, PlacementEngine } from "../placement/engine.ts";
 import { migrationBlockers } from "../placement/plugins/live-migratable/index.ts";
 import { summarizeRejections } from "../placement/rejection-summary.ts";
 import type { PlacementContext, Rejection } from "../placement/framework.ts";
-import { defaultBalancePolicy, type PolicySet } from "../policy/policy-set.ts";
+import { type PolicySet, primaryBalancePolicy } from "../policy/policy-set.ts";
 import { maintenancePolicyFor, unmigratableAction } from "./actions.ts";
 import { withMaintenance } from "./request.ts";
 import { timeEvacuation } from "./timeline.ts";
@@ -64,7 +65,7 @@ interface Setup {
 function setUp(input: EvacuationInput): Setup {
   const model = withMaintenance(input.model, input.nodes);
   const placement = Placement.fromModel(model);
-  const balance = (input.policies.balance[0] ?? defaultBalancePolicy()).spec;
+  const balance = primaryBalancePolicy(input.policies).spec;
   const ctx = createPlacementContext({
     model,
     placement,
@@ -75,13 +76,7 @@ function setUp(input: EvacuationInput): Setup {
   });
   const domains = assignDomains(model, input.policies).domains.map((assignment) => ({
     assignment,
-    domain: new BalanceDomain(assignment.active, placement, ctx.load, {
-      weights: assignment.policy.spec.resources,
-      ceilings: {
-        cpu: assignment.policy.spec.utilization.maxCpu,
-        memory: assignment.policy.spec.utilization.maxMemory,
-      },
-    }),
+    domain: domainFor(assignment, placement, ctx.load),
   }));
   const domainOf = new Map(domains.flatMap(({ domain }) => domain.nodes.map((node) => [node, domain] as const)));
   const engine = new PlacementEngine(defaultRegistry());

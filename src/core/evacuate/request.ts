@@ -3,13 +3,8 @@
  * maintenance, so no plan picks them as a target. A refusal is a sentence; nothing is cordoned
  * unless the request is valid.
  */
-import type { ClusterModel, NodeInfo } from "../model/cluster.ts";
-import { nodeHealthProblem } from "../placement/plugins/node-health/index.ts";
-import { nodeSchedulingProblem } from "../placement/plugins/node-schedulable/index.ts";
-
-function takesVms(node: NodeInfo): boolean {
-  return nodeHealthProblem(node) === undefined && nodeSchedulingProblem(node) === undefined;
-}
+import type { ClusterModel } from "../model/cluster.ts";
+import { nodeTakesVms } from "../placement/plugins/node-schedulable/index.ts";
 
 /** Why `kubedrs evacuate NODE` must refuse, or undefined when it may go ahead. */
 export function evacuationRefusal(model: ClusterModel, nodeName: string): string | undefined {
@@ -22,7 +17,7 @@ export function evacuationRefusal(model: ClusterModel, nodeName: string): string
 
 /** Refuses to empty the last node that can run VMs: its VMs would have nowhere to go. */
 export function lastNodeRefusal(model: ClusterModel, nodeName: string): string | undefined {
-  const others = model.nodes.filter((other) => other.name !== nodeName && takesVms(other));
+  const others = model.nodes.filter((other) => other.name !== nodeName && nodeTakesVms(other));
   if (others.length > 0) return undefined;
   return `node ${nodeName} is the last node that can run VMs: its VMs would have nowhere to go`;
 }

@@ -10,8 +10,7 @@
  */
 import type { ClusterModel, NodeInfo } from "../model/cluster.ts";
 import { formatDuration } from "../model/quantity.ts";
-import { labelSelectorMatches } from "../model/selectors.ts";
-import type { Policy, PolicySet } from "../policy/policy-set.ts";
+import { governingPolicy, type Policy, type PolicySet } from "../policy/policy-set.ts";
 import type { HealthSignal, NodeHealth, NodeHealthState } from "./types.ts";
 
 export type FailoverPolicy = Policy<"FailoverPolicy">;
@@ -20,12 +19,7 @@ const MS = 1000;
 
 /** The FailoverPolicy protecting a node: the first by name whose nodeSelector matches it. */
 export function failoverPolicyFor(policies: PolicySet, node: NodeInfo): FailoverPolicy | undefined {
-  let chosen: FailoverPolicy | undefined;
-  for (const policy of policies.failover) {
-    if (chosen !== undefined && chosen.metadata.name <= policy.metadata.name) continue;
-    if (labelSelectorMatches(policy.spec.nodeSelector, node.labels)) chosen = policy;
-  }
-  return chosen;
+  return governingPolicy(policies.failover, node.labels);
 }
 
 function seconds(ms: number): string {

@@ -16,7 +16,7 @@ import { PlacementEngine } from "../placement/engine.ts";
 import { summarizeRejections } from "../placement/rejection-summary.ts";
 import type { PlacementContext, Rejection } from "../placement/framework.ts";
 import type { FailoverPolicySpec } from "../policy/kinds/failover-policy.ts";
-import { type PolicySet, defaultBalancePolicy } from "../policy/policy-set.ts";
+import { type PolicySet, primaryBalancePolicy } from "../policy/policy-set.ts";
 import { failoverPolicyFor } from "./detect.ts";
 import type { RestartDecision } from "./types.ts";
 
@@ -315,7 +315,7 @@ export function restartOrder(input: RestartInput): RestartDecision[] {
       model,
       placement: Placement.fromModel(model),
       policies: input.policies,
-      balance: (input.policies.balance[0] ?? defaultBalancePolicy()).spec,
+      balance: primaryBalancePolicy(input.policies).spec,
       purpose: "restart",
       now: input.now,
     }),

@@ -2,6 +2,7 @@
  * The policy set: every valid document by kind, checked against each other (no two of a kind
  * share a name). This is what the core plans with.
  */
+import { type Labels, type LabelSelector, labelSelectorMatches } from "../model/selectors.ts";
 import type { FieldError } from "./field-error.ts";
 import { type PolicyDocument, type PolicyKind, type PolicyOf, policyDocumentSchemas } from "./document.ts";
 
@@ -103,4 +104,24 @@ export function defaultBalancePolicy(): Policy<"BalancePolicy"> {
     kind: "BalancePolicy",
     metadata: { name: "default" },
   });
+}
+
+/** The BalancePolicy whose cluster-wide settings apply (usage source, the context of non-balance placements): the first by name, or the default. */
+export function primaryBalancePolicy(policies: PolicySet): Policy<"BalancePolicy"> {
+  return policies.balance[0] ?? defaultBalancePolicy();
+}
+
+interface NodeScoped {
+  readonly metadata: { readonly name: string };
+  readonly spec: { readonly nodeSelector: LabelSelector };
+}
+
+/** Of the policies whose nodeSelector matches a node's labels, the first by name: the one that governs the node. */
+export function governingPolicy<P extends NodeScoped>(policies: readonly P[], labels: Labels): P | undefined {
+  let chosen: P | undefined;
+  for (const policy of policies) {
+    if (chosen !== undefined && chosen.metadata.name <= policy.metadata.name) continue;
+    if (labelSelectorMatches(policy.spec.nodeSelector, labels)) chosen = policy;
+  }
+  return chosen;
 }
