@@ -91,7 +91,8 @@ function parseAt(at: string | undefined): number | undefined {
   return time;
 }
 
-function kubeconfigAt(file: string): KubeConfig {
+/** The kubeconfig in the file; a file that cannot be loaded is the user's mistake, said plainly. */
+export function kubeconfigAt(file: string): KubeConfig {
   try {
     return loadKubeconfig(file);
   } catch (error) {
@@ -121,13 +122,13 @@ async function clusterTime(flags: SourceFlags, kubeconfig: KubeConfig): Promise<
 export async function readLiveSnapshot(
   file: string,
   flags: SourceFlags,
-): Promise<LiveWarnings & { snapshot: ClusterSnapshot; policies: PolicySet; now: number }> {
+): Promise<LiveWarnings & { snapshot: ClusterSnapshot; policies: PolicySet; now: number; kubeconfig: KubeConfig }> {
   const kubeconfig = kubeconfigAt(file);
   const policies = await livePolicies(flags.policies, kubeconfig);
   const now = await clusterTime(flags, kubeconfig);
   try {
     const live = await captureLiveSnapshot({ kubeconfig, policies, now });
-    return { ...live, policies, now };
+    return { ...live, policies, now, kubeconfig };
   } catch (error) {
     if (error instanceof ClusterUnreadableError)
       throw new UserError(`cannot read the cluster of ${file}:`, error.failures);

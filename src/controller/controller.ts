@@ -324,8 +324,18 @@ export class Controller {
     );
     const model = buildClusterModel(snapshot);
     // Failover first: a failed host outranks a planned maintenance.
-    if (policies.failover.length > 0) await this.failover.reconcile(model, policies, now);
+    if (policies.failover.length > 0) await this.failover.reconcile(model, policies, now, this.vmKeys());
     await this.maintenance.reconcile(model, policies, now);
+  }
+
+  /** Every VirtualMachine in the cache, "namespace/name". */
+  private vmKeys(): Set<string> {
+    return new Set(
+      this.cache.list("vms").map((vm) => {
+        const { namespace, name } = (vm.metadata ?? {}) as { namespace?: string; name?: string };
+        return `${namespace ?? ""}/${name ?? ""}`;
+      }),
+    );
   }
 
   /** One balance pass now; returns undefined when it was skipped (not ready). */

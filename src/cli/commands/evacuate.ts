@@ -7,7 +7,7 @@
  */
 import type { Command } from "commander";
 import { ApiClient } from "../../adapters/kube/client/api-client.ts";
-import { loadKubeconfig } from "../../adapters/kube/client/load-kubeconfig.ts";
+import { NodeWrites } from "../../controller/maintenance/node-writes.ts";
 import { readEvacuationStatus, type EvacuationStatus } from "../../controller/maintenance/evacuation-status.ts";
 import { planEvacuation } from "../../core/evacuate/plan.ts";
 import { evacuationRefusal } from "../../core/evacuate/request.ts";
@@ -39,16 +39,12 @@ function nodeOf(model: ClusterModel, name: string): ClusterModel["nodes"][number
   return node;
 }
 
-async function annotate(api: ApiClient, node: string, value: string | null): Promise<void> {
-  await api.patch(`/api/v1/nodes/${node}`, { metadata: { annotations: { [KUBEDRS.maintenance]: value } } });
-}
-
-async function cancel(api: ApiClient, model: ClusterModel, name: string): Promise<void> {
+async function cancel(nodes: NodeWrites, model: ClusterModel, name: string): Promise<void> {
   const node = nodeOf(model, name);
   if (node.maintenance === undefined) throw new UserError(`node ${name} is not under maintenance`);
   if (!(KUBEDRS.maintenance in node.annotations))
     throw new UserError(`the maintenance of ${name} comes from ${node.maintenance}: delete that object to end it`);
-  await annotate(api, name, null);
+  await nodes.annotate(name, { [KUBEDRS.maintenance]: null });
   process.stdout.write(
     `maintenance of ${name} ended: the kubedrs controller uncordons it (and moves VMs back if the MaintenancePolicy says so)\n`,
   );
@@ -89,18 +85,19 @@ async function evacuate(name: string, flags: EvacuateFlags): Promise<number> {
   if (flags.kubeconfig === undefined) throw new UserError("evacuate acts on a live cluster: give --kubeconfig FILE");
   const live = await readLiveSnapshot(flags.kubeconfig, flags);
   const model = buildClusterModel(live.snapshot);
-  const api = new ApiClient(loadKubeconfig(flags.kubeconfig));
+  const api = new ApiClient(live.kubeconfig);
+  const nodes = new NodeWrites(api);
   if (flags.cancel) {
-    await cancel(api, model, name);
+    await cancel(nodes, model, name);
     return 0;
   }
   const refusal = evacuationRefusal(model, name);
   if (refusal !== undefined) throw new UserError(`refusing to evacuate: ${refusal}`);
-  const nodes = new Map([[name, `annotation ${KUBEDRS.maintenance}=${flags.reason}`]]);
-  const plan = planEvacuation({ model, policies: live.policies, now: live.now, nodes, rng: createRng(1) });
+  const reason = new Map([[name, `annotation ${KUBEDRS.maintenance}=${flags.reason}`]]);
+  const plan = planEvacuation({ model, policies: live.policies, now: live.now, nodes: reason, rng: createRng(1) });
   process.stdout.write(`${render(plan, flags.output, () => evacuationTable(plan))}\n`);
   if (flags.dryRun) return 0;
-  await annotate(api, name, flags.reason);
+  await nodes.annotate(name, { [KUBEDRS.maintenance]: flags.reason });
   process.stderr.write(
     `node ${name} annotated ${KUBEDRS.maintenance}=${flags.reason}: the kubedrs controller cordons and evacuates it\n`,
   );

@@ -5,10 +5,9 @@
  */
 import type { Command } from "commander";
 import { ApiClient } from "../../adapters/kube/client/api-client.ts";
-import { loadKubeconfig } from "../../adapters/kube/client/load-kubeconfig.ts";
+import { kubeconfigAt } from "../inputs.ts";
 import { type Incident, readIncident } from "../../controller/failover/incident.ts";
 import { formatDuration } from "../../core/model/quantity.ts";
-import { UserError } from "../errors.ts";
 import { parseFormat, render, table } from "../output.ts";
 
 function seconds(from: string, to: string | undefined): string {
@@ -38,12 +37,7 @@ export function registerIncidents(program: Command): void {
     .requiredOption("--kubeconfig <file>", "the cluster's kubeconfig")
     .option("-o, --output <format>", "table, json or yaml", parseFormat, "table")
     .action(async (options: { kubeconfig: string; output: ReturnType<typeof parseFormat> }) => {
-      let api: ApiClient;
-      try {
-        api = new ApiClient(loadKubeconfig(options.kubeconfig));
-      } catch (error) {
-        throw new UserError(`cannot load the kubeconfig ${options.kubeconfig}: ${(error as Error).message}`);
-      }
+      const api = new ApiClient(kubeconfigAt(options.kubeconfig));
       const nodes = (await api.get("/api/v1/nodes")) as {
         items?: { metadata?: { annotations?: Record<string, string> } }[];
       };

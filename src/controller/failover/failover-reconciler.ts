@@ -10,7 +10,8 @@
 import type { Logger } from "pino";
 import type { ApiClient } from "../../adapters/kube/client/api-client.ts";
 import { assessNodes, failoverPolicyFor } from "../../core/failover/detect.ts";
-import { describeStep, isFenced, nextFenceAction } from "../../core/failover/fencing.ts";
+import { failoverStep } from "../../core/failover/failover-step.ts";
+import { describeStep, isFenced } from "../../core/failover/fencing.ts";
 import { stormGuard } from "../../core/failover/storm-guard.ts";
 import type { HeldVm } from "../../core/failover/holds.ts";
 import type { FenceAction, NodeHealth } from "../../core/failover/types.ts";
@@ -49,6 +50,7 @@ type FailoverPolicy = NonNullable<ReturnType<typeof failoverPolicyFor>>;
 interface Cluster {
   readonly model: ClusterModel;
   readonly policies: PolicySet;
+  readonly existingVms: ReadonlySet<string>;
 }
 
 /** A failed node under a policy, with its incident so far. */
@@ -86,7 +88,13 @@ export class FailoverReconciler {
     this.nodes = new NodeWrites(deps.api);
   }
 
-  async reconcile(model: ClusterModel, policies: PolicySet, now: number): Promise<void> {
+  /** `existingVms`: every VirtualMachine in the cluster ("namespace/name"), VMI or not (a halted one has none). */
+  async reconcile(
+    model: ClusterModel,
+    policies: PolicySet,
+    now: number,
+    existingVms: ReadonlySet<string>,
+  ): Promise<void> {
     const health = assessNodes(model, policies, now);
     const storm = stormGuard(model, health, policies);
     this.deps.metrics.setHeld(storm.hold);
@@ -94,7 +102,7 @@ export class FailoverReconciler {
     this.lastHold = storm.hold ? storm.reason : "";
     const byName = new Map(health.map((entry) => [entry.node, entry]));
     for (const node of model.nodes)
-      await this.node({ model, policies }, node, { health: byName.get(node.name), now, hold: storm.hold });
+      await this.node({ model, policies, existingVms }, node, { health: byName.get(node.name), now, hold: storm.hold });
   }
 
   private async node(
@@ -117,7 +125,6 @@ export class FailoverReconciler {
     });
   }
 
-  /** A node is declared failed: the incident opens with the first fencing step. */
   /**
    * A node is declared failed: the incident opens with the first fencing step, and the VMs whose
    * restart priority makes them wait are halted now, while their VMIs still show where they run (a
@@ -153,12 +160,12 @@ export class FailoverReconciler {
   }
 
   private async follow(cluster: Cluster, failed: Case, now: number): Promise<void> {
-    const { model } = cluster;
-    if (failed.incident.phase === "Fencing") await this.fence(failed, now);
-    else if (failed.incident.phase === "Fenced") await this.recover(model, failed, now);
+    if (failed.incident.phase === "Fencing") await this.fence(cluster, failed, now);
+    else if (failed.incident.phase === "Fenced") await this.recover(cluster, failed, now);
   }
 
-  private async fence(failed: Case, now: number): Promise<void> {
+  /** The next fencing action, from the same failoverStep the safety properties check: no release unless fenced. */
+  private async fence(cluster: Cluster, failed: Case, now: number): Promise<void> {
     const { node, policy, incident } = failed;
     const strategies = policy.spec.fencing.strategies;
     const step = strategies[incident.fenceStep];
@@ -167,8 +174,16 @@ export class FailoverReconciler {
       step && outcome
         ? { step: incident.fenceStep, startedAt: Date.parse(incident.fenceStartedAt), ...outcome }
         : undefined;
-    const action = nextFenceAction(policy.spec.fencing, observation, now);
-    await this.act(failed, { action, now });
+    // An open incident means the node was declared failed; its health now does not undo that.
+    const { fence: action } = failoverStep({
+      ...cluster,
+      now,
+      node: node.name,
+      health: "failed",
+      observation,
+      running: new Set(),
+    });
+    if (action) await this.act(failed, { action, now });
   }
 
   private async act(failed: Case, step: { action: FenceAction; now: number }): Promise<void> {
@@ -245,7 +260,8 @@ export class FailoverReconciler {
   }
 
   /** Records each VM Running again on another node and lets held VMs go in turn; ends when all run, or have gone. */
-  private async recover(model: ClusterModel, failed: Case, now: number): Promise<void> {
+  private async recover(cluster: Cluster, failed: Case, now: number): Promise<void> {
+    const { model, existingVms } = cluster;
     const { node, policy, incident } = failed;
     const fresh = newlyRunning(model, node, incident);
     const restarted = [...incident.restarted, ...fresh.map((entry) => ({ ...entry, at: iso(now) }))];
@@ -257,7 +273,7 @@ export class FailoverReconciler {
     const held = await this.nextTurns(policy, { ...next, restarted }, now);
     const heldVms = new Set(held.map((entry) => entry.vm));
     const waiting = incident.vms.filter((key) => !restarted.some((entry) => entry.vm === key));
-    const pending = await this.stillExisting(waiting, (key) => model.vmIndex.has(key) || heldVms.has(key));
+    const pending = waiting.filter((key) => model.vmIndex.has(key) || heldVms.has(key) || existingVms.has(key));
     const phase = pending.length === 0 ? "Recovered" : "Fenced";
     const unchanged = held.length === (incident.held ?? []).length;
     if (restarted.length === incident.restarted.length && phase === incident.phase && unchanged) return;
@@ -272,24 +288,6 @@ export class FailoverReconciler {
       );
     }
     await this.write(node.name, next);
-  }
-
-  /** The VMs that still exist: a VMI in the model or a hold say so; otherwise the VirtualMachine is asked for. */
-  private async stillExisting(vms: readonly string[], known: (vm: string) => boolean): Promise<string[]> {
-    const existing: string[] = [];
-    for (const key of vms) {
-      const [namespace = "", name = ""] = key.split("/");
-      const path = `/apis/kubevirt.io/v1/namespaces/${namespace}/virtualmachines/${name}`;
-      if (
-        known(key) ||
-        (await this.deps.api.get(path).then(
-          () => true,
-          () => false,
-        ))
-      )
-        existing.push(key);
-    }
-    return existing;
   }
 
   /** Gives the held VMs whose turn has come their run strategy back; returns those still held. */
