@@ -29,6 +29,7 @@
  * (captureLiveSnapshot + plan, as `kubedrs plan --kubeconfig` does): its imbalanceBefore is the
  * imbalance the evacuation left, its imbalanceAfter what a balancing pass would reach.
  */
+import { TwinWatch } from "./twin-watch.ts";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -126,7 +127,7 @@ function phaseOf(object: KubeObject): string {
  * What the twin's store sees, timed on the twin's clock as each write lands: migrations and their
  * phases, the controller's Events, and the node's annotations.
  */
-class Recorder {
+class Recorder extends TwinWatch {
   readonly migrations = new Map<string, Migration>();
   readonly blockedEvents: { vm: string; at: number; creationTimestamp: string }[] = [];
   annotatedAt: number | undefined;
@@ -134,25 +135,13 @@ class Recorder {
   /** The status the controller wrote as the evacuation started: the plan's ETA, bound and blockers. */
   first: EvacuationStatus | undefined;
   done: Done | undefined;
-  private readonly twin: Twin;
-  private readonly unsubscribe: (() => void)[];
 
   constructor(twin: Twin) {
-    this.twin = twin;
-    const { store, resources } = twin.runtime;
-    this.unsubscribe = [
-      store.subscribe(resources.migrations, (event) => this.onMigration(event)),
-      store.subscribe(resources.events, (event) => this.onEvent(event)),
-      store.subscribe(resources.nodes, (event) => this.onNode(event)),
-    ];
-  }
-
-  stop(): void {
-    for (const unsubscribe of this.unsubscribe) unsubscribe();
-  }
-
-  private now(): number {
-    return this.twin.runtime.clock.now();
+    super(twin);
+    const { resources } = twin.runtime;
+    this.listen(resources.migrations, (event) => this.onMigration(event));
+    this.listen(resources.events, (event) => this.onEvent(event));
+    this.listen(resources.nodes, (event) => this.onNode(event));
   }
 
   private onMigration(event: StoreEvent): void {

@@ -36,6 +36,7 @@
  * outcomes as speed 10; at 40 the outcomes shift (partitions heal before a round fences them). Time
  * the drills at speed 2: at 10 the rounds add ~15 s to detection and fencing.
  */
+import { TwinWatch } from "./twin-watch.ts";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -187,35 +188,23 @@ function vmisOn(twin: Twin, nodes: readonly string[]): string[] {
  * Ready leaving True, their incidents' phases, FenceAgentsRemediations, and each watched VM's
  * VMI first Running on a node other than the one it was on.
  */
-class Observer {
+class Observer extends TwinWatch {
   readonly readyLostAt = new Map<string, number>();
   readonly phaseSeenAt = new Map<string, Map<string, number>>();
   readonly runningElsewhereAt = new Map<string, { node: string; at: number }>();
   readonly fences = new Set<string>();
-  private readonly twin: Twin;
   private readonly origin: ReadonlyMap<string, string>;
-  private readonly unsubscribe: (() => void)[];
 
   /** `origin`: each watched VM and the node it ran on. */
   constructor(twin: Twin, origin: ReadonlyMap<string, string>) {
-    this.twin = twin;
+    super(twin);
     this.origin = origin;
-    const { store, resources } = twin.runtime;
-    this.unsubscribe = [
-      store.subscribe(resources.virtualMachineInstances, (event) => this.onVmi(event)),
-      store.subscribe(resources.nodes, (event) => this.onNode(event)),
-      store.subscribe(resources.fenceAgentsRemediations, (event) => {
-        if (event.type === "ADDED") this.fences.add(keyOf(event.object));
-      }),
-    ];
-  }
-
-  stop(): void {
-    for (const unsubscribe of this.unsubscribe) unsubscribe();
-  }
-
-  private now(): number {
-    return this.twin.runtime.clock.now();
+    const { resources } = twin.runtime;
+    this.listen(resources.virtualMachineInstances, (event) => this.onVmi(event));
+    this.listen(resources.nodes, (event) => this.onNode(event));
+    this.listen(resources.fenceAgentsRemediations, (event) => {
+      if (event.type === "ADDED") this.fences.add(keyOf(event.object));
+    });
   }
 
   private onVmi(event: StoreEvent): void {
