@@ -4,6 +4,8 @@
  * progress and when it began). The cluster holds the state; the controller keeps none that matters.
  */
 
+import { readJsonAnnotation } from "../json-annotation.ts";
+
 export const INCIDENT_ANNOTATION = "kubedrs.io/incident";
 
 export type IncidentPhase = "Fencing" | "Fenced" | "Recovered" | "FencingFailed";
@@ -39,15 +41,9 @@ function isIncident(value: unknown): value is Incident {
   return typeof incident.phase === "string" && Array.isArray(incident.vms) && Array.isArray(incident.timeline);
 }
 
+/** The node's incident; a mangled annotation reads as none (kubedrs only ever writes whole ones). */
 export function readIncident(annotations: Readonly<Record<string, string>>): Incident | undefined {
-  const text = annotations[INCIDENT_ANNOTATION];
-  if (text === undefined) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return isIncident(parsed) ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
+  return readJsonAnnotation(annotations, INCIDENT_ANNOTATION, { name: "an incident", is: isIncident }).value;
 }
 
 export function withEvent(incident: Incident, at: number, what: string): Incident {

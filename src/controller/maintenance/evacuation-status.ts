@@ -4,6 +4,7 @@
  * resumes from. The cluster holds the state; the controller keeps none that matters.
  */
 import { KUBEDRS } from "../../core/model/kubedrs-labels.ts";
+import { readJsonAnnotation } from "../json-annotation.ts";
 
 export type EvacuationPhase = "Evacuating" | "Ready" | "Blocked" | "Refused" | "MovingBack";
 
@@ -39,15 +40,12 @@ export function readEvacuationStatus(annotations: Readonly<Record<string, string
   status?: EvacuationStatus;
   error?: string;
 } {
-  const text = annotations[KUBEDRS.evacuation];
-  if (text === undefined) return {};
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (isStatus(parsed)) return { status: { ...parsed, restarted: parsed.restarted ?? [] } };
-  } catch {
-    // Reported below, as for JSON of the wrong shape.
-  }
-  return { error: `annotation ${KUBEDRS.evacuation} is not an evacuation status: ${text.slice(0, 80)}` };
+  const { value, error } = readJsonAnnotation(annotations, KUBEDRS.evacuation, {
+    name: "an evacuation status",
+    is: isStatus,
+  });
+  if (error !== undefined) return { error };
+  return value === undefined ? {} : { status: { ...value, restarted: value.restarted ?? [] } };
 }
 
 export function writeEvacuationStatus(status: EvacuationStatus | undefined): Record<string, string | null> {
