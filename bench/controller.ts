@@ -29,6 +29,7 @@ import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import { clockTicksPerSecond, cpuTicks, listeningPorts, memoryOf } from "./proc.ts";
+import { option, round } from "./args.ts";
 
 const CLI = resolve(import.meta.dirname, "../src/cli/main.ts");
 const POLICIES = resolve(import.meta.dirname, "controller-policies");
@@ -41,16 +42,6 @@ const CONTROLLER_STEP_LIMIT_MS = 5 * 60_000;
 const TARGETS = { rssMiB: 400, cpuPercent: 5 } as const;
 const PASS_PLANNED = "balance pass planned";
 const CACHE_SYNCED = "cache synced";
-
-function option(args: string[], name: string): string | undefined {
-  const index = args.indexOf(name);
-  return index >= 0 ? args[index + 1] : undefined;
-}
-
-function round(value: number, digits = 2): number {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
-}
 
 /** A process in a group of its own, so stopping it stops whatever it started as well. */
 function spawnGroup(args: string[], stdout: "pipe" | "ignore", nodeFlags: readonly string[] = []): ChildProcess {
@@ -225,7 +216,7 @@ function cpuPercent(
   which: "controllerTicks" | "twinTicks",
 ): number {
   const cpuSeconds = (to[which] - from[which]) / ticksPerSecond;
-  return round((cpuSeconds / ((to.atMs - from.atMs) / 1000)) * 100);
+  return round((cpuSeconds / ((to.atMs - from.atMs) / 1000)) * 100, 2);
 }
 
 /** Every second for `seconds`; CPU over the whole window and per 10 s, RSS at the end and its range. */

@@ -52,6 +52,7 @@ import { createScenarioTwin } from "../src/twin/scenario-twin.ts";
 import { bootScenario } from "../src/twin/scenario/index.ts";
 import type { StoreEvent } from "../src/twin/store/store.ts";
 import type { Twin } from "../src/twin/twin.ts";
+import { option, round } from "./args.ts";
 
 const SCENARIO = "maintenance-drill";
 const NODE = "node-01";
@@ -68,16 +69,6 @@ interface Settings {
   readonly policies: string | undefined;
   /** Virtual seconds after the scenario's start at which the node is annotated. */
   readonly settleSeconds: number;
-}
-
-function option(args: readonly string[], name: string): string | undefined {
-  const index = args.indexOf(name);
-  return index >= 0 ? args[index + 1] : undefined;
-}
-
-function round(value: number, digits = 1): number {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
 }
 
 function sum(values: readonly number[]): number {

@@ -52,6 +52,7 @@ import { createScenarioTwin } from "../src/twin/scenario-twin.ts";
 import { bootScenario } from "../src/twin/scenario/index.ts";
 import type { StoreEvent } from "../src/twin/store/store.ts";
 import type { Twin } from "../src/twin/twin.ts";
+import { option, round } from "./args.ts";
 
 const SCENARIO = "host-failure";
 const POLICIES = `apiVersion: kubedrs.io/v1alpha1
@@ -76,16 +77,6 @@ const RUN_WALL_LIMIT_MS = 5 * 60_000;
 const SETTLE_LIMIT_MS = 15 * 60_000;
 
 type Endpoint = ReturnType<typeof endpointFromKubeconfig>;
-
-function option(args: readonly string[], name: string): string | undefined {
-  const index = args.indexOf(name);
-  return index >= 0 ? args[index + 1] : undefined;
-}
-
-function round(value: number, digits = 1): number {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
-}
 
 /** The q-quantile (0..1) by the nearest-rank method; NaN for no values. */
 function quantile(values: readonly number[], q: number): number {

@@ -13,6 +13,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
+import { option } from "./args.ts";
 
 const execFileAsync = promisify(execFile);
 const WORKER = resolve(import.meta.dirname, "plan-worker.ts");
@@ -23,11 +24,6 @@ async function worker(...args: string[]): Promise<unknown> {
     maxBuffer: 64 * 2 ** 20,
   });
   return JSON.parse(stdout) as unknown;
-}
-
-function option(args: string[], name: string): string | undefined {
-  const index = args.indexOf(name);
-  return index >= 0 ? args[index + 1] : undefined;
 }
 
 export async function run(args: string[]): Promise<unknown> {

@@ -18,16 +18,12 @@ import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
+import { option } from "./args.ts";
 
 const execFileAsync = promisify(execFile);
 const KUBEDRS = resolve(import.meta.dirname, "../bin/kubedrs.js");
 const INFORMERS = resolve(import.meta.dirname, "twin-informers.ts");
 const STARTUP_LIMIT_MS = 10 * 60_000;
-
-function option(args: string[], name: string): string | undefined {
-  const index = args.indexOf(name);
-  return index >= 0 ? args[index + 1] : undefined;
-}
 
 function seconds(startMs: number): number {
   return Math.round(performance.now() - startMs) / 1000;
