@@ -12,8 +12,11 @@
  * The answer is the largest k found to fit, by galloping and bisection. Because a packing for k + 1
  * losses is one for k, every smaller loss is then absorbable too, even where first fit on its own
  * would miss it. The choice of the k nodes is a heuristic, not the exact worst case: shrinking the
- * busiest node can make a node with one larger VM the worst, so removing a VM can lower the answer.
- * An empty node added after the others in name order only ever makes each k easier to fit.
+ * busiest node can make a node with one larger VM the worst. First fit has its own anomaly too: more
+ * room on one node can send a big VM there and strand a small one later. So removing a VM, protected
+ * or not, can lower the answer; what never fails is the witness (`restarts`), a placement of every
+ * displaced VM within the survivors' room. An empty node added after the others in name order only
+ * ever makes each k easier to fit.
  *
  * Fast for 1,000 nodes and 30,000 VMs (a few hundred ms): the VMs are sorted once, about twenty
  * packings are tried, and first fit descends a segment tree over the nodes' free CPU, memory and pod
@@ -27,6 +30,8 @@ import { failoverPolicyFor } from "./detect.ts";
 export interface CapacityReserve {
   /** How many of the worst host failures the protected VMs survive (a packing exists for each of 1..tolerated). */
   readonly tolerated: number;
+  /** The proof for `tolerated`: the nodes lost, and where each of their protected VMs restarts ("namespace/name" → node). */
+  readonly witness: { readonly lost: readonly string[]; readonly restarts: ReadonlyMap<string, string> };
   /** admissionControl.hostFailuresToTolerate: the largest any FailoverPolicy asks for, 0 without one. */
   readonly wanted: number;
   readonly reason: string;
@@ -172,19 +177,32 @@ interface Packing {
   readonly rank: Int32Array;
 }
 
-/** Loses the k worst nodes and places their protected VMs; the first VM that finds no room, or undefined. */
-function stranded(packing: Packing, k: number): Demand | undefined {
+interface Packed {
+  /** The first VM that found no room, or undefined when all did. */
+  readonly stuck: Demand | undefined;
+  /** Where each placed VM went, by node index. */
+  readonly placed: ReadonlyMap<Demand, number>;
+}
+
+/** Loses the k worst nodes and places their protected VMs, first fit decreasing, until one finds no room. */
+function pack(packing: Packing, k: number): Packed {
   const { model, free, demands, rank } = packing;
   const tree = new FreeTree(model.nodes.length);
   free.forEach((room, node) => tree.load(node, (rank[node] ?? 0) < k ? NO_ROOM : room));
   tree.build();
+  const placed = new Map<Demand, number>();
   for (const demand of demands) {
     if ((rank[demand.vm.node] ?? 0) >= k) continue;
     const node = tree.firstFit(demand);
-    if (node < 0) return demand;
+    if (node < 0) return { stuck: demand, placed };
     tree.take(node, demand);
+    placed.set(demand, node);
   }
-  return undefined;
+  return { stuck: undefined, placed };
+}
+
+function stranded(packing: Packing, k: number): Demand | undefined {
+  return pack(packing, k).stuck;
 }
 
 function add(into: { cpu: number; memory: number; pods: number }, amount: Free, sign = 1): void {
@@ -268,18 +286,23 @@ export function failuresTolerated(model: ClusterModel, policies: PolicySet): Cap
   const demands = model.vms.filter((vm) => isProtectedVm(vm, protectedNodes)).map(demandOf);
   if (demands.length === 0) {
     const why = protectedNodes.includes(true) ? "no VM on them restarts by itself" : "no FailoverPolicy selects a node";
-    return { tolerated: model.nodes.length, wanted, reason: `nothing to protect: ${why}` };
+    const witness = { lost: model.nodes.map((node) => node.name), restarts: new Map<string, string>() };
+    return { tolerated: model.nodes.length, witness, wanted, reason: `nothing to protect: ${why}` };
   }
   const order = worstFirst(model, demands);
   const rank = new Int32Array(model.nodes.length);
   order.forEach((node, position) => (rank[node] = position));
   const packing: Packing = { model, free: freeOf(model), demands: [...demands].sort(largestFirst), rank };
   const { tolerated, stuck } = search(packing, order);
-  const lost = order.slice(0, tolerated + 1).map((node) => model.nodes[node]?.name ?? "");
+  const nameOf = (node: number): string => model.nodes[node]?.name ?? "";
+  const restarts = new Map([...pack(packing, tolerated).placed].map(([demand, node]) => [demand.vm.key, nameOf(node)]));
+  const witness = { lost: order.slice(0, tolerated).map(nameOf), restarts };
+  const lost = order.slice(0, tolerated + 1).map(nameOf);
   const verdict = tolerated >= wanted ? "enough" : `short of the ${wanted} wanted`;
   const strands = stuck === undefined ? "strands a protected VM" : `leaves ${describe(stuck)} nowhere to restart`;
   return {
     tolerated,
+    witness,
     wanted,
     reason:
       `tolerates ${tolerated} host failure(s), ${verdict}: losing the ${tolerated + 1} node(s) holding the most ` +

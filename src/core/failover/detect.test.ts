@@ -55,6 +55,11 @@ interface Case {
   readonly reason: RegExp;
 }
 
+/** The Lease and Ready signals, when no BMC was asked. */
+function leaseAndReady(health: NodeHealth): NodeHealth["signals"] {
+  return health.signals.slice(0, 2);
+}
+
 describe("assessNodes: two independent signals, failed only when both are overdue", () => {
   it.each<Case>([
     {
@@ -156,18 +161,19 @@ describe("assessNodes: two independent signals, failed only when both are overdu
   ])("$name", ({ heartbeat, state, bad, overdue, reason }) => {
     const health = assessOne(heartbeat);
     expect(health.state).toBe(state);
-    expect(health.signals.map((signal) => signal.name)).toEqual(["lease", "ready"]);
-    expect(health.signals.map((signal) => signal.bad)).toEqual(bad);
-    expect(health.signals.map((signal) => signal.overdue)).toEqual(overdue);
+    expect(health.signals.map((signal) => signal.name)).toEqual(["lease", "ready", "power"]);
+    expect(health.signals[2]).toMatchObject({ bad: false, detail: "power not read" });
+    expect(leaseAndReady(health).map((signal) => signal.bad)).toEqual(bad);
+    expect(leaseAndReady(health).map((signal) => signal.overdue)).toEqual(overdue);
     expect(health.reason).toMatch(reason);
   });
 
   it("dates each bad signal: the Lease from when it became overdue, Ready from its transition; no Lease has no date", () => {
     const stale = assessOne({ lease: 30 * SECOND, ready: ["Unknown", 12 * SECOND] });
-    expect(stale.signals.map((signal) => signal.since)).toEqual([NOW - 10 * SECOND, NOW - 12 * SECOND]);
+    expect(leaseAndReady(stale).map((signal) => signal.since)).toEqual([NOW - 10 * SECOND, NOW - 12 * SECOND]);
     const missing = assessOne({ lease: null, ready: ["Unknown", 12 * SECOND] });
     expect(missing.signals[0]?.since).toBeUndefined();
-    expect(assessOne(ALIVE).signals.map((signal) => signal.since)).toEqual([undefined, undefined]);
+    expect(assessOne(ALIVE).signals.map((signal) => signal.since)).toEqual([undefined, undefined, undefined]);
   });
 
   it("uses the selecting policy's own timeouts", () => {
@@ -178,7 +184,7 @@ describe("assessNodes: two independent signals, failed only when both are overdu
     expect(assessOne(heartbeat).state).toBe("failed");
     const health = assessOne(heartbeat, patient);
     expect(health.state).toBe("suspect");
-    expect(health.signals.map((signal) => signal.bad)).toEqual([false, true]);
+    expect(leaseAndReady(health).map((signal) => signal.bad)).toEqual([false, true]);
     expect(health.reason).toMatch(/Lease renewed 30s ago \(timeout 40s\); Ready=Unknown for 30s, not yet 1m/);
   });
 
@@ -203,6 +209,86 @@ describe("assessNodes: two independent signals, failed only when both are overdu
     expect(health.state).toBe("failed");
     expect(health.reason).toMatch(note);
     expect(assessOne(ALIVE, DEFAULTS, apply).reason).not.toMatch(/assessed all the same/);
+  });
+});
+
+interface PowerCase {
+  readonly name: string;
+  readonly heartbeat: Heartbeat;
+  /** What the BMC said, and ms before NOW it said it. */
+  readonly power: readonly ["On" | "Off" | "Unknown", number];
+  readonly state: NodeHealthState;
+  readonly powerBad: boolean;
+  readonly reason: RegExp;
+}
+
+/** Ready still True: the node-monitor grace period has not run out, so only the Lease and the BMC can tell. */
+const SILENT: Heartbeat = { lease: 25 * SECOND, ready: ["True", 3_600 * SECOND] };
+
+describe("assessNodes: the BMC's power state as the second signal", () => {
+  it.each<PowerCase>([
+    {
+      name: "a stale Lease and the BMC reporting Off after it fail the node before Ready has turned",
+      heartbeat: SILENT,
+      power: ["Off", 1 * SECOND],
+      state: "failed",
+      powerBad: true,
+      reason: /^failed: Lease not renewed for 25s \(timeout 20s\); Ready=True; BMC reports power Off/,
+    },
+    {
+      name: "Off with a Lease not yet overdue is only suspect (the Lease must go first)",
+      heartbeat: { lease: 15 * SECOND, ready: ["True", 3_600 * SECOND] },
+      power: ["Off", 1 * SECOND],
+      state: "suspect",
+      powerBad: true,
+      reason: /^suspect: Lease renewed 15s ago/,
+    },
+    {
+      name: "Off read before the last heartbeat says nothing of now",
+      heartbeat: SILENT,
+      power: ["Off", 30 * SECOND],
+      state: "suspect",
+      powerBad: false,
+      reason: /BMC said Off before the last heartbeat/,
+    },
+    {
+      name: "a host cut off from the network whose BMC says On is suspect until Ready agrees",
+      heartbeat: SILENT,
+      power: ["On", 1 * SECOND],
+      state: "suspect",
+      powerBad: false,
+      reason: /BMC reports power On/,
+    },
+    {
+      name: "with the BMC saying On, Ready overdue still fails the node (an isolated host is fenced)",
+      heartbeat: { lease: 70 * SECOND, ready: ["Unknown", 15 * SECOND] },
+      power: ["On", 1 * SECOND],
+      state: "failed",
+      powerBad: false,
+      reason: /Ready=Unknown for 15s \(timeout 10s\); BMC reports power On/,
+    },
+    {
+      name: "a BMC that does not answer says nothing either way",
+      heartbeat: SILENT,
+      power: ["Unknown", 1 * SECOND],
+      state: "suspect",
+      powerBad: false,
+      reason: /BMC did not answer/,
+    },
+  ])("$name", ({ heartbeat, power, state, powerBad, reason }) => {
+    const health = assessOne(heartbeat, DEFAULTS, (node) => {
+      node.power = { state: power[0], observedAt: new Date(NOW - power[1]).toISOString() };
+    });
+    expect(health.state).toBe(state);
+    expect(health.signals[2]).toMatchObject({ name: "power", bad: powerBad, overdue: powerBad });
+    expect(health.reason).toMatch(reason);
+  });
+
+  it("dates an Off from the BMC's reading", () => {
+    const health = assessOne(SILENT, DEFAULTS, (node) => {
+      node.power = { state: "Off", observedAt: new Date(NOW - 2 * SECOND).toISOString(), detail: "Redfish" };
+    });
+    expect(health.signals[2]).toMatchObject({ since: NOW - 2 * SECOND, detail: "BMC reports power Off (Redfish)" });
   });
 });
 

@@ -1,14 +1,19 @@
 /**
- * Host-failure detection: two independent signals per protected node. The kubelet's Lease in
- * kube-node-lease says whether the node's agent still reaches the API server; the Ready condition is
- * the node lifecycle controller's verdict. One bad signal makes a node suspect; it is failed only when
- * both are bad and each has been bad for its FailoverPolicy timeout, so one late heartbeat or a Ready
- * blip is never host death. Only nodes a FailoverPolicy selects are assessed.
+ * Host-failure detection. The kubelet's Lease in kube-node-lease is the first signal: it says whether
+ * the node's agent still reaches the API server. A stale Lease makes a node suspect; it is failed
+ * only when a second, independent signal agrees once the Lease is overdue: the Ready condition (the
+ * node lifecycle controller's verdict, non-True for notReadyTimeout) or the host's BMC reporting its
+ * power Off, read out of band after the last heartbeat. One late heartbeat, a Ready blip, or a host
+ * cut off from the network whose BMC still says On is never host death on this path alone.
+ *
+ * The BMC reading is why detection is fast: Ready turns Unknown only after the node-monitor grace
+ * period (50 s), while a powered-off host is known as soon as the Lease is overdue and its BMC asked.
+ * A BMC that does not answer says nothing either way, and Ready decides as before.
  *
  * Maintenance and kubedrs' cordon do not exempt a node: a host can die while it is being drained, and
  * its VMs still need a restart. The reason says so, so nobody mistakes the verdict for the drain.
  */
-import type { ClusterModel, NodeInfo } from "../model/cluster.ts";
+import type { ClusterModel, NodeInfo, PowerReading } from "../model/cluster.ts";
 import { formatDuration } from "../model/quantity.ts";
 import { governingPolicy, type Policy, type PolicySet } from "../policy/policy-set.ts";
 import type { HealthSignal, NodeHealth, NodeHealthState } from "./types.ts";
@@ -65,8 +70,27 @@ export function readySignal(node: NodeInfo, notReadyTimeout: number, now: number
   return { name: "ready", bad: true, overdue, since, detail };
 }
 
+/**
+ * Bad (and at once overdue: the BMC's word needs no debounce) when the BMC reported the host Off after
+ * its last Lease renewal. A reading from before that heartbeat is about an outage already over.
+ */
+export function powerSignal(power: PowerReading | undefined, lease: NodeInfo["lease"]): HealthSignal {
+  if (power === undefined) return { name: "power", bad: false, overdue: false, since: undefined, detail: "power not read" };
+  const { state, observedAt } = power;
+  const why = power.detail === undefined ? "" : ` (${power.detail})`;
+  if (lease !== undefined && observedAt <= lease.renewedAt) {
+    const detail = `BMC said ${state} before the last heartbeat, so it says nothing of now`;
+    return { name: "power", bad: false, overdue: false, since: undefined, detail };
+  }
+  const bad = state === "Off";
+  const detail = state === "Unknown" ? `BMC did not answer${why}` : `BMC reports power ${state}${why}`;
+  return { name: "power", bad, overdue: bad, since: bad ? observedAt : undefined, detail };
+}
+
+/** Failed: the Lease overdue and a second signal overdue with it. Suspect: any signal bad. */
 function stateOf(signals: readonly HealthSignal[]): NodeHealthState {
-  if (signals.every((signal) => signal.bad && signal.overdue)) return "failed";
+  const [lease, ...confirmations] = signals;
+  if (lease?.overdue === true && confirmations.some((signal) => signal.overdue)) return "failed";
   return signals.some((signal) => signal.bad) ? "suspect" : "healthy";
 }
 
@@ -83,7 +107,11 @@ function reasonOf(node: NodeInfo, policy: FailoverPolicy, signals: readonly Heal
 /** One node against its policy's detection timeouts. */
 export function assessNode(node: NodeInfo, policy: FailoverPolicy, now: number): NodeHealth {
   const { leaseTimeout, notReadyTimeout } = policy.spec.detection;
-  const signals = [leaseSignal(node, leaseTimeout, now), readySignal(node, notReadyTimeout, now)];
+  const signals = [
+    leaseSignal(node, leaseTimeout, now),
+    readySignal(node, notReadyTimeout, now),
+    powerSignal(node.power, node.lease),
+  ];
   return { node: node.name, state: stateOf(signals), signals, reason: reasonOf(node, policy, signals) };
 }
 

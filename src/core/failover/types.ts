@@ -8,15 +8,15 @@ export type NodeHealthState = "healthy" | "suspect" | "failed";
 
 /** One independent piece of evidence about a node. */
 export interface HealthSignal {
-  readonly name: "lease" | "ready";
+  readonly name: "lease" | "ready" | "power";
   /** True when this signal says the node is in trouble. */
   readonly bad: boolean;
   /** Milliseconds since the epoch when it turned bad, when known. */
   readonly since: number | undefined;
   /**
    * Bad for at least the policy's timeout for this signal (a Lease is only bad once it is overdue, so for it
-   * this equals `bad`; Ready is bad as soon as it is not True, overdue after notReadyTimeout). A node fails
-   * only when every signal is overdue.
+   * this equals `bad`; Ready is bad as soon as it is not True, overdue after notReadyTimeout; a BMC's Off is
+   * overdue at once). A node fails only when the Lease and one other signal are overdue.
    */
   readonly overdue: boolean;
   readonly detail: string;

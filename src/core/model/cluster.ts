@@ -36,6 +36,8 @@ export interface NodeInfo {
   readonly ready: { readonly status: NodeCondition["status"]; readonly since: number | undefined };
   /** The kubelet's heartbeat Lease in kube-node-lease: last renewal (ms since the epoch) and its duration. */
   readonly lease: { readonly renewedAt: number; readonly durationSeconds: number | undefined } | undefined;
+  /** The host's power state as its BMC last reported it, and when (ms since the epoch); undefined when never asked. */
+  readonly power: PowerReading | undefined;
   readonly unschedulable: boolean;
   readonly maintenance: string | undefined;
   /** Every condition but Ready (node-problem-detector's among them), with when it last changed. */
@@ -46,6 +48,12 @@ export interface NodeInfo {
   readonly migrationBandwidth: number | undefined;
   readonly usage: { readonly cpu: UsageSummary; readonly memory: UsageSummary } | undefined;
   readonly pressure: NonNullable<SnapshotNode["usage"]>["pressure"];
+}
+
+export interface PowerReading {
+  readonly state: "On" | "Off" | "Unknown";
+  readonly observedAt: number;
+  readonly detail: string | undefined;
 }
 
 export interface NodeCondition {
@@ -170,6 +178,13 @@ function leaseOf(node: SnapshotNode): NodeInfo["lease"] {
   return renewedAt === undefined ? undefined : { renewedAt, durationSeconds: node.lease?.durationSeconds };
 }
 
+/** A reading whose time does not parse cannot be placed after the last heartbeat, so it reads as none. */
+function powerOf(node: SnapshotNode): PowerReading | undefined {
+  const observedAt = parseTime(node.power?.observedAt);
+  if (node.power === undefined || observedAt === undefined) return undefined;
+  return { state: node.power.state, observedAt, detail: node.power.detail };
+}
+
 function maintenanceOf(node: SnapshotNode): string | undefined {
   if (node.maintenance)
     return `${node.maintenance.source}${node.maintenance.reason ? `: ${node.maintenance.reason}` : ""}`;
@@ -192,6 +207,7 @@ function toNodeInfo(node: SnapshotNode, index: number): NodeInfo {
     notReadyReason: conditionReason(node),
     ready: readyOf(node),
     lease: leaseOf(node),
+    power: powerOf(node),
     unschedulable: node.unschedulable,
     maintenance: maintenanceOf(node),
     conditions: node.conditions

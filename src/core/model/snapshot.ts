@@ -100,6 +100,17 @@ export const snapshotNode = z.strictObject({
     .meta({ description: "Bytes per second this node can send or receive for migrations." }),
   usage: nodeUsage.optional(),
   lease: z.strictObject({ renewTime: z.string(), durationSeconds: z.number().optional() }).optional(),
+  power: z
+    .strictObject({
+      state: z.enum(["On", "Off", "Unknown"]),
+      observedAt: z.string(),
+      detail: z.string().optional(),
+    })
+    .optional()
+    .meta({
+      description:
+        "The host's power state as its BMC last reported it (Redfish PowerState), out of band: the second detection signal.",
+    }),
   maintenance: z
     .strictObject({
       source: z.enum(["annotation", "NodeMaintenance", "kubedrs"]),
