@@ -4,14 +4,18 @@
  * split-brains and 0 VMs stranded without a report, across the whole campaign. No fencing in the
  * half-cluster-partition drill." and "a randomized fault campaign (at least 500 runs, seeded)".
  *
- *   npm run bench -- failover [--runs 12] [--speed 10] [--seed 1]
- *   npm run bench -- failover --campaign [--runs 500] [--speed 20] [--concurrency 24] [--seed 1] [--wall-limit 20m]
+ *   npm run bench -- failover [--runs 12] [--speed 10] [--seed 1] [--detection lease+ready|lease+redfish]
+ *   npm run bench -- failover --campaign [--detection lease+redfish] [--runs 500] [--speed 20]
+ *     [--concurrency 24] [--seed 1] [--wall-limit 20m]
  *
  * Every run boots its own host-failure twin (its timed events dropped, its seed drawn from --seed) and
  * a controller (startController, the wiring `kubedrs run` uses) in this process, with a FailoverPolicy
  * fencing through the scenario's fence-ipmi FenceAgentsRemediationTemplate (timeout 90 s) and the
- * policy's default detection (leaseTimeout 20 s, notReadyTimeout 10 s, maxUnhealthy 40%). Faults go in
- * through the twin's control endpoint (postEvent), as `kubedrs twin inject` sends them.
+ * policy's default timings (leaseTimeout 20 s, notReadyTimeout 10 s, maxUnhealthy 40%). The failure is
+ * confirmed either by Ready alone (lease+ready) or also by the host's BMC over Redfish (lease+redfish,
+ * the twin's BMCs on its port); the drills run both on the same seeds, side by side; the campaign runs
+ * lease+redfish unless told. Faults go in through the twin's control endpoint (postEvent), as `kubedrs
+ * twin inject` sends them.
  *
  * Everything is timed in VIRTUAL seconds on the twin's clock, as its store takes each write: power-off
  * (the event's receipt) → the node's Ready condition leaves True (the node-monitor grace, 50 s as in
@@ -55,10 +59,24 @@ import type { Twin } from "../src/twin/twin.ts";
 import { option, round } from "./args.ts";
 
 const SCENARIO = "host-failure";
-const POLICIES = `apiVersion: kubedrs.io/v1alpha1
+/**
+ * How the controller confirms a failure: the Lease and the Ready condition only (Kubernetes' own
+ * signals), or the Lease and the host's BMC read over Redfish (the twin's BMCs answer on its port).
+ */
+export type Detection = "lease+ready" | "lease+redfish";
+const DETECTIONS: readonly Detection[] = ["lease+ready", "lease+redfish"];
+
+function policiesFor(twinUrl: string, detection: Detection): string {
+  const power =
+    detection === "lease+redfish"
+      ? `
+  detection:
+    powerStatus: { type: Redfish, systemUrl: "${twinUrl}/redfish/v1/Systems/{node}" }`
+      : "";
+  return `apiVersion: kubedrs.io/v1alpha1
 kind: FailoverPolicy
 metadata: { name: ha }
-spec:
+spec:${power}
   fencing:
     strategies:
       - { type: FenceAgents, template: fence-ipmi, timeout: 90s }
@@ -68,6 +86,14 @@ kind: BalancePolicy
 metadata: { name: quiet }
 spec: { automation: Recommend, schedule: { cron: "0 0 * * *" } }
 `;
+}
+
+function detectionOf(args: readonly string[], fallback: Detection): Detection {
+  const chosen = option(args, "--detection") ?? fallback;
+  if (!DETECTIONS.includes(chosen as Detection)) throw new Error(`--detection must be one of ${DETECTIONS.join(", ")}`);
+  return chosen as Detection;
+}
+
 const TARGET = { p50: 60, p95: 90 };
 const POLL_MS = 50;
 const HOLD_SAMPLE_MS = 200;
@@ -112,14 +138,21 @@ interface Rig {
   close(): Promise<void>;
 }
 
-async function startRig(seed: number, speed: number, identity: string): Promise<Rig> {
+interface RigSettings {
+  readonly seed: number;
+  readonly speed: number;
+  readonly identity: string;
+  readonly detection: Detection;
+}
+
+async function startRig({ seed, speed, identity, detection }: RigSettings): Promise<Rig> {
   const { twin } = createScenarioTwin(await drillScenario(), { speed, seed });
   bootScenario(twin);
-  await twin.listen(0);
+  const url = await twin.listen(0);
   const directory = await mkdtemp(join(tmpdir(), "kubedrs-bench-failover-"));
   const kubeconfig = join(directory, "kubeconfig");
   await writeFile(kubeconfig, twin.kubeconfig());
-  await writeFile(join(directory, "policies.yaml"), POLICIES);
+  await writeFile(join(directory, "policies.yaml"), policiesFor(url, detection));
   void twin.start(speed);
   let passed: () => void = () => undefined;
   const firstPass = new Promise<void>((done) => (passed = done));
@@ -314,10 +347,10 @@ function drillRow(
   };
 }
 
-async function powerDrill(run: number, rng: Rng, speed: number): Promise<DrillRow> {
+async function powerDrill(run: number, rng: Rng, settings: { speed: number; detection: Detection }): Promise<DrillRow> {
   const seed = rng.int(1, 1_000_000);
   const started = performance.now();
-  const rig = await startRig(seed, speed, `bench-failover-${run}`);
+  const rig = await startRig({ seed, ...settings, identity: `bench-failover-${run}` });
   try {
     const node = rng.pick(rig.nodes);
     const vms = vmisOn(rig.twin, [node]);
@@ -374,15 +407,23 @@ function drillSummary(rows: readonly DrillRow[]): object {
   };
 }
 
+/** The same drills (same seeds, same nodes) under each way of confirming a failure, side by side. */
 async function drills(args: readonly string[]): Promise<object> {
   const runs = Number(option(args, "--runs") ?? "12");
   const speed = Number(option(args, "--speed") ?? "10");
   const seed = Number(option(args, "--seed") ?? "1");
+  const chosen = option(args, "--detection");
+  const detections = chosen === undefined ? DETECTIONS : [detectionOf(args, "lease+redfish")];
   if (!(speed > 0) || !(runs >= 1)) throw new Error("--speed must be above 0 and --runs at least 1");
-  const rng = createRng(seed);
-  const rows: DrillRow[] = [];
-  for (let run = 0; run < runs; run += 1) rows.push(await powerDrill(run, rng.fork(`drill-${run}`), speed));
-  return { mode: "power-loss drills", scenario: SCENARIO, speed, seed, runs, ...drillSummary(rows), rows };
+  const byDetection: Record<string, object> = {};
+  for (const detection of detections) {
+    const rng = createRng(seed);
+    const rows: DrillRow[] = [];
+    for (let run = 0; run < runs; run += 1)
+      rows.push(await powerDrill(run, rng.fork(`drill-${run}`), { speed, detection }));
+    byDetection[detection] = { ...drillSummary(rows), rows };
+  }
+  return { mode: "power-loss drills", scenario: SCENARIO, speed, seed, runs, byDetection };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -556,11 +597,15 @@ async function watchFault(watch: CampaignWatch, injectedAt: number): Promise<boo
   return until(check, latest, rig.twin);
 }
 
-async function campaignRun(run: number, rng: Rng, speed: number): Promise<CampaignRow> {
+async function campaignRun(
+  run: number,
+  rng: Rng,
+  settings: { speed: number; detection: Detection },
+): Promise<CampaignRow> {
   const kind = KINDS[run % KINDS.length] ?? "power-loss";
   const seed = rng.int(1, 1_000_000);
   const started = performance.now();
-  const rig = await startRig(seed, speed, `bench-campaign-${run}`);
+  const rig = await startRig({ seed, ...settings, identity: `bench-campaign-${run}` });
   try {
     const fault = drawFault(kind, rig.nodes, rng);
     const vms = vmisOn(rig.twin, fault.nodes);
@@ -680,6 +725,7 @@ interface CampaignSettings {
   readonly speed: number;
   readonly concurrency: number;
   readonly seed: number;
+  readonly detection: Detection;
   readonly wallLimitMs: number;
 }
 
@@ -689,6 +735,7 @@ async function campaign(args: readonly string[]): Promise<object> {
     speed: Number(option(args, "--speed") ?? "20"),
     concurrency: Number(option(args, "--concurrency") ?? "24"),
     seed: Number(option(args, "--seed") ?? "1"),
+    detection: detectionOf(args, "lease+redfish"),
     wallLimitMs: (parseDuration(option(args, "--wall-limit") ?? "20m") ?? 1200) * 1000,
   };
   const rng = createRng(settings.seed);
@@ -701,7 +748,7 @@ async function campaign(args: readonly string[]): Promise<object> {
       next += 1;
       const runStarted = performance.now();
       rows.push(
-        await campaignRun(run, rng.fork(`run-${run}`), settings.speed).catch((error: unknown) =>
+        await campaignRun(run, rng.fork(`run-${run}`), settings).catch((error: unknown) =>
           failedRow(run, error, runStarted),
         ),
       );

@@ -12,6 +12,7 @@ import { migrationLimits } from "../core/execute/limits.ts";
 import type { ClusterSnapshot } from "../core/model/snapshot.ts";
 import type { PolicySet } from "../core/policy/policy-set.ts";
 import { failuresTolerated } from "../core/failover/capacity-reserve.ts";
+import { powerQueries } from "../core/failover/detect.ts";
 import { buildClusterModel } from "../core/model/cluster.ts";
 import { type PassResult, runBalancePass, snapshotWithUsage } from "./balance-pass.ts";
 import { type FailoverMetrics, FailoverReconciler, NO_FAILOVER_METRICS } from "./failover/failover-reconciler.ts";
@@ -23,6 +24,7 @@ import type { Clock } from "./clock.ts";
 import { cronSchedule } from "./cron-schedule.ts";
 import { EventRecorder, vmiTarget } from "./executor/event-recorder.ts";
 import { MigrationExecutor } from "./executor/executor.ts";
+import { PowerStatusReader, secretCredentials } from "./failover/power-status.ts";
 import { MigrationProfiles } from "./executor/migration-profiles.ts";
 import { componentLogger } from "./observability/logger.ts";
 import type { ControllerMetrics, MigrationReason } from "./observability/metrics.ts";
@@ -54,6 +56,8 @@ export interface ControllerOptions {
   readonly maintenanceMetrics?: MaintenanceMetrics;
   /** Told after every pass (the demo's view, tests). */
   readonly onPass?: (pass: PassReport) => void;
+  /** The controller's own namespace, where the BMC credentials Secret lives; "default" when unset. */
+  readonly namespace?: string;
 }
 
 export interface PassReport {
@@ -87,6 +91,7 @@ export class Controller {
   private readonly profiles: MigrationProfiles;
   private readonly maintenance: MaintenanceReconciler;
   private readonly failover: FailoverReconciler;
+  private readonly power: PowerStatusReader;
   private lastMaintenance = 0;
   private lastMaintenanceMs = 0;
   /** Something a maintenance round reads changed since the last round. */
@@ -153,6 +158,12 @@ export class Controller {
       events: this.events,
       log: componentLogger(log, "failover"),
       metrics: options.failoverMetrics ?? NO_FAILOVER_METRICS,
+    });
+    this.power = new PowerStatusReader({
+      now: () => options.clock.now(),
+      credentials: secretCredentials(options.api, options.namespace ?? "default"),
+      onReading: () => (this.maintenanceDue = true),
+      log: componentLogger(log, "power"),
     });
     this.profiles = new MigrationProfiles({
       api: options.api,
@@ -317,14 +328,18 @@ export class Controller {
   async maintenanceRound(policies: PolicySet): Promise<void> {
     const now = this.options.clock.now();
     const settings = historySettingsOf(clusterMetricsSettings(policies));
+    const objects = this.cache.objects(new Date(now).toISOString(), `live-${new Date(now).toISOString()}`);
     const { snapshot } = snapshotWithUsage(
-      this.cache.objects(new Date(now).toISOString(), `live-${new Date(now).toISOString()}`),
+      { ...objects, power: this.power.current() },
       this.history.summaries(now, settings),
       this.latest,
     );
     const model = buildClusterModel(snapshot);
     // Failover first: a failed host outranks a planned maintenance.
-    if (policies.failover.length > 0) await this.failover.reconcile(model, policies, now, this.vmKeys());
+    if (policies.failover.length > 0) {
+      await this.failover.reconcile(model, policies, now, this.vmKeys());
+      this.power.ask(powerQueries(model, policies, now));
+    }
     await this.maintenance.reconcile(model, policies, now);
   }
 

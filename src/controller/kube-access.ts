@@ -4,6 +4,7 @@
  * deployment does not allow, and the deployment grants nothing the code does not use.
  */
 import { POLICY_RESOURCES } from "../core/policy/resources.ts";
+import { BMC_CREDENTIALS_SECRET } from "./failover/power-status.ts";
 
 /** Kubernetes authorization verbs, as RBAC spells them. */
 export type KubeVerb = "get" | "list" | "watch" | "create" | "update" | "patch" | "delete" | "deletecollection";
@@ -96,4 +97,6 @@ export const KUBE_ACCESS: readonly KubeAccess[] = [
     scope: "namespace",
     resourceNames: [LEADER_LEASE_NAME],
   },
+  // The BMC credentials for reading a suspect host's power state over Redfish: that one Secret only.
+  { apiGroup: "", resource: "secrets", verbs: ["get"], scope: "namespace", resourceNames: [BMC_CREDENTIALS_SECRET] },
 ];

@@ -168,6 +168,7 @@ export async function startController(options: RunOptions): Promise<RunningContr
     ),
     isLeader,
     identity: options.identity,
+    namespace: options.leaderElection?.namespace ?? "default",
     maintenanceMetrics: createMaintenanceMetrics(registry),
     failoverMetrics: createFailoverMetrics(registry),
     ...(options.seed !== undefined && { seed: options.seed }),

@@ -6,6 +6,7 @@
  */
 import { Pacer } from "./clock/pacer.ts";
 import { twinKubeconfig } from "./kubeconfig.ts";
+import { redfishRoute } from "./kube/bmc/redfish.ts";
 import { type KubernetesOptions, startKubernetes } from "./kube/index.ts";
 import { startKubeVirt } from "./kubevirt/index.ts";
 import { createRuntime } from "./runtime/create-runtime.ts";
@@ -62,7 +63,7 @@ export class Twin {
     const server = new ApiServer(registry, store, clock, {
       evict: eviction.evict,
       virtual: workloads.virtual,
-      routes: [...workloads.routes, ...(options.routes ?? [])],
+      routes: [...workloads.routes, redfishRoute(runtime.truth), ...(options.routes ?? [])],
       ...(options.audit && { audit: options.audit }),
     });
     return new Twin(runtime, server, [...kubernetes.controllers, ...kubevirt.controllers, ...workloads.controllers]);

@@ -180,7 +180,7 @@ describe("grantsFor the kubedrs service account in deploy/rbac.yaml", () => {
 
   it("finds the ClusterRole's and the Role's rules", () => {
     expect(grants.cluster.length).toBeGreaterThan(5);
-    expect(grants.namespaced.get(NAMESPACE)?.length).toBe(2);
+    expect(grants.namespaced.get(NAMESPACE)?.length).toBe(3);
   });
 
   it("grants nothing to another account", () => {

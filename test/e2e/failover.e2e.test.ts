@@ -41,12 +41,14 @@ interface Drill {
   readonly splitBrains: () => Promise<number>;
 }
 
-async function drill(policyText = POLICIES): Promise<Drill> {
+/** `policy` is the policy text, or makes it from the twin's URL (where its BMCs answer Redfish). */
+async function drill(policy: string | ((twinUrl: string) => string) = POLICIES): Promise<Drill> {
   const cluster = await startLibraryTwin("host-failure", { withoutEvents: true, speed: 10 });
   cleanups.push(() => cluster.close());
   const policies = await mkdtemp(join(tmpdir(), "kubedrs-failover-"));
   cleanups.push(() => rm(policies, { recursive: true, force: true }));
-  await writeFile(join(policies, "policies.yaml"), policyText);
+  const endpoint = endpointFromKubeconfig(cluster.kubeconfig);
+  await writeFile(join(policies, "policies.yaml"), typeof policy === "string" ? policy : policy(endpoint.server));
   await cluster.kubectl.ok("wait", "--for=jsonpath={.status.phase}=Running", "vmi", "--all", "-A", "--timeout=60s");
   const running = await startController({
     kubeconfig: cluster.kubeconfig,
@@ -56,7 +58,6 @@ async function drill(policyText = POLICIES): Promise<Drill> {
     logLevel: "silent",
   });
   cleanups.push(() => running.stop());
-  const endpoint = endpointFromKubeconfig(cluster.kubeconfig);
   return {
     cluster,
     running,
@@ -69,6 +70,7 @@ async function drill(policyText = POLICIES): Promise<Drill> {
 
 interface IncidentView {
   phase: string;
+  reason: string;
   failedAt: string;
   fencedAt?: string;
   vms: string[];
@@ -110,6 +112,32 @@ describe("host failure on the twin", () => {
     expect(listed.stdout).toMatch(
       new RegExp(`node-03\\s+Recovered\\s+\\S+\\s+\\S+\\s+${before.length}/${before.length}`),
     );
+  }, 120_000);
+
+  it("power loss seen through the BMC: failed on the Lease and Redfish's Off before Ready turns, then restarted", async () => {
+    const withBmc = (twinUrl: string): string =>
+      POLICIES.replace(
+        "  maxUnhealthy: 40%",
+        `  maxUnhealthy: 40%\n  detection:\n    powerStatus: { type: Redfish, systemUrl: "${twinUrl}/redfish/v1/Systems/{node}" }`,
+      );
+    const { cluster, inject, splitBrains } = await drill(withBmc);
+    const before = await vmisOn(cluster, "node-03");
+    await inject({ type: "power-off", node: "node-03" });
+    const done = await until("recovery", async () => {
+      const current = await incident(cluster, "node-03");
+      return current?.phase === "Recovered" ? current : undefined;
+    });
+    expect(done.reason).toMatch(/^failed: Lease not renewed .*; Ready=True; BMC reports power Off \(Redfish\)/);
+    const readyChanged = await cluster.kubectl.ok(
+      "get",
+      "node",
+      "node-03",
+      "-o",
+      'jsonpath={.status.conditions[?(@.type=="Ready")].lastTransitionTime}',
+    );
+    expect(Date.parse(done.failedAt)).toBeLessThan(Date.parse(readyChanged));
+    expect(done.restarted.map((entry) => entry.vm).sort()).toEqual(before.sort());
+    expect(await splitBrains()).toBe(0);
   }, 120_000);
 
   it("restarts by priority: the other VMs are held back until the critical class runs, plus its readyDelay", async () => {

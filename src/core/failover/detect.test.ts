@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { EMPTY_POLICY_SET } from "../policy/policy-set.ts";
 import { type MutableNode, type NodeInput, NOW, buildNode, modelOf } from "../../../test/support/builders.ts";
 import { failoverPolicy, policiesOf } from "../../../test/support/failover-policies.ts";
-import { assessNodes, failoverPolicyFor } from "./detect.ts";
+import { assessNodes, failoverPolicyFor, powerQueries } from "./detect.ts";
 import type { NodeHealth, NodeHealthState } from "./types.ts";
 
 const SECOND = 1000;
@@ -323,5 +323,43 @@ describe("assessNodes: which nodes are protected, and by which policy", () => {
       expect(health.map((entry) => entry.state)).toEqual(["failed", "suspect"]);
       expect(health[0]?.reason).toMatch(/FailoverPolicy a-strict/);
     }
+  });
+});
+
+describe("powerQueries: which BMCs to ask", () => {
+  const redfish = policiesOf(
+    failoverPolicy("hosts", {
+      detection: { powerStatus: { type: "Redfish", systemUrl: "https://{node}.bmc.example/redfish/v1/Systems/1" } },
+    }),
+  );
+  const node = (name: string, leaseAgo: number, annotation?: string): NodeInput =>
+    buildNode(name, {}, (n) => {
+      beating({ lease: leaseAgo, ready: ["True", 3_600 * SECOND] })(n);
+      if (annotation !== undefined) n.annotations = { "kubedrs.io/redfish-system": annotation };
+    });
+
+  it.each([
+    { name: "a live Lease: not asked", nodes: [node("n1", 5 * SECOND)], urls: [] },
+    {
+      name: "an overdue Lease: asked at the policy's template",
+      nodes: [node("n1", 25 * SECOND)],
+      urls: ["https://n1.bmc.example/redfish/v1/Systems/1"],
+    },
+    {
+      name: "the node's annotation wins over the template",
+      nodes: [node("n1", 25 * SECOND, "https://10.0.0.9/redfish/v1/Systems/Self")],
+      urls: ["https://10.0.0.9/redfish/v1/Systems/Self"],
+    },
+  ])("$name", ({ nodes, urls }) => {
+    const queries = powerQueries(modelOf(nodes, []), redfish, NOW);
+    expect(queries.map((query) => query.url)).toEqual(urls);
+    for (const query of queries) expect(query).toMatchObject({ timeout: 3, interval: 2, insecureSkipTLSVerify: false });
+  });
+
+  it("asks nothing under a policy without powerStatus, nor for a node with no URL", () => {
+    const stale = node("n1", 25 * SECOND);
+    expect(powerQueries(modelOf([stale], []), DEFAULTS, NOW)).toEqual([]);
+    const bare = policiesOf(failoverPolicy("hosts", { detection: { powerStatus: { type: "Redfish" } } }));
+    expect(powerQueries(modelOf([stale], []), bare, NOW)).toEqual([]);
   });
 });

@@ -75,7 +75,8 @@ export function readySignal(node: NodeInfo, notReadyTimeout: number, now: number
  * its last Lease renewal. A reading from before that heartbeat is about an outage already over.
  */
 export function powerSignal(power: PowerReading | undefined, lease: NodeInfo["lease"]): HealthSignal {
-  if (power === undefined) return { name: "power", bad: false, overdue: false, since: undefined, detail: "power not read" };
+  if (power === undefined)
+    return { name: "power", bad: false, overdue: false, since: undefined, detail: "power not read" };
   const { state, observedAt } = power;
   const why = power.detail === undefined ? "" : ` (${power.detail})`;
   if (lease !== undefined && observedAt <= lease.renewedAt) {
@@ -123,4 +124,39 @@ export function assessNodes(model: ClusterModel, policies: PolicySet, now: numbe
     if (policy !== undefined) health.push(assessNode(node, policy, now));
   }
   return health;
+}
+
+/** A BMC to ask for its host's power state. */
+export interface PowerQuery {
+  readonly node: string;
+  readonly url: string;
+  readonly insecureSkipTLSVerify: boolean;
+  /** Seconds one query may take, and between two queries of one BMC. */
+  readonly timeout: number;
+  readonly interval: number;
+}
+
+/** The node annotation naming its BMC's Redfish ComputerSystem; it wins over the policy's template. */
+export const REDFISH_SYSTEM_ANNOTATION = "kubedrs.io/redfish-system";
+
+function systemUrlOf(node: NodeInfo, template: string | undefined): string | undefined {
+  return node.annotations[REDFISH_SYSTEM_ANNOTATION] ?? template?.replaceAll("{node}", node.name);
+}
+
+/**
+ * The BMCs worth asking now: those of protected nodes whose Lease is overdue, under a policy that
+ * reads power status, with a URL from the node's annotation or the policy's template. A node with a
+ * live Lease is never asked: the BMC is there to confirm a failure, not to watch healthy hosts.
+ */
+export function powerQueries(model: ClusterModel, policies: PolicySet, now: number): PowerQuery[] {
+  const queries: PowerQuery[] = [];
+  for (const node of model.nodes) {
+    const spec = failoverPolicyFor(policies, node)?.spec.detection;
+    const url = spec?.powerStatus && systemUrlOf(node, spec.powerStatus.systemUrl);
+    if (spec?.powerStatus === undefined || url === undefined) continue;
+    if (!leaseSignal(node, spec.leaseTimeout, now).overdue) continue;
+    const { insecureSkipTLSVerify, timeout, interval } = spec.powerStatus;
+    queries.push({ node: node.name, url, insecureSkipTLSVerify, timeout, interval });
+  }
+  return queries;
 }

@@ -112,6 +112,7 @@ function clusterObjects(): KubeObjects & { [K in keyof KubeObjects]-?: KubeObjec
       }),
     ],
     nodeTopologies: [buildTopology("node-a")],
+    power: new Map([["node-a", { state: "Off", observedAt: "2026-09-01T12:00:01Z", detail: "Redfish" }]]),
   };
 }
 
@@ -181,9 +182,11 @@ describe("snapshotFromObjects", () => {
     expect(vmNamed(snapshot.vms, "standalone-1")).not.toHaveProperty("runStrategy");
   });
 
-  it("joins leases from kube-node-lease, topologies and NodeMaintenances to their nodes", () => {
+  it("joins leases from kube-node-lease, topologies, NodeMaintenances and BMC power readings to their nodes", () => {
     const [a, b, c] = snapshot.nodes;
     expect(a?.lease).toStrictEqual({ renewTime: "2026-09-01T11:59:58.123456Z", durationSeconds: 40 });
+    expect(a?.power).toStrictEqual({ state: "Off", observedAt: "2026-09-01T12:00:01Z", detail: "Redfish" });
+    expect(b).not.toHaveProperty("power");
     expect(a?.numa?.cells).toHaveLength(2);
     expect(b).not.toHaveProperty("lease");
     expect(b?.maintenance).toStrictEqual({

@@ -24,6 +24,8 @@ export interface NodeExtras {
   /** medik8s NodeMaintenance objects; those naming other nodes are ignored. */
   readonly nodeMaintenances?: readonly JsonObject[];
   readonly usage?: SnapshotNode["usage"];
+  /** What the host's BMC last said of its power. */
+  readonly power?: SnapshotNode["power"];
 }
 
 function conditionFrom(field: Field): NodeCondition | undefined {
@@ -79,6 +81,7 @@ export function nodeFromKube(node: KubeObject<V1Node>, extras: NodeExtras = {}):
       allocatable: status.key("allocatable").resourceList(),
       numa: numaOf(extras, issues),
       lease: leaseOf(extras, issues),
+      power: extras.power,
       maintenance: maintenanceOf(name, annotations, maintenanceRequests(extras, issues)),
       usage: extras.usage,
     }),

@@ -44,6 +44,8 @@ export interface KubeObjects {
   readonly pvcs?: readonly KubeObject<V1PersistentVolumeClaim>[];
   /** NodeResourceTopology objects (topology.node.k8s.io/v1alpha2), named after their nodes. */
   readonly nodeTopologies?: readonly JsonObject[];
+  /** What each host's BMC last said of its power, by node name (the controller asks suspect nodes' BMCs). */
+  readonly power?: ReadonlyMap<string, NonNullable<SnapshotNode["power"]>>;
 }
 
 export interface SnapshotFromObjects {
@@ -107,6 +109,7 @@ function convertNodes(objects: KubeObjects, warnings: string[]): SnapshotNode[] 
         lease: leases.get(name),
         topology: topologies.get(name),
         nodeMaintenances: maintenances.get(name),
+        power: objects.power?.get(name),
       });
       return nodeFromKube(node, extras);
     },

@@ -32,6 +32,30 @@ const fenceStep = z.discriminatedUnion("type", [
 
 export type FenceStep = z.output<typeof fenceStep>;
 
+/** Where each host's Redfish ComputerSystem is: "{node}" in the template stands for the node's name. */
+const systemUrl = z
+  .string()
+  .regex(/^https?:\/\//, "must be an http(s) URL")
+  .meta({ description: 'The Redfish ComputerSystem URL; "{node}" is replaced by the node name.' });
+
+const powerStatus = z
+  .strictObject({
+    type: z.literal("Redfish"),
+    systemUrl: systemUrl.optional().meta({
+      description:
+        "Template for each host's Redfish ComputerSystem URL; a node's kubedrs.io/redfish-system annotation wins.",
+    }),
+    insecureSkipTLSVerify: z.boolean().default(false).meta({ description: "Accept a BMC's self-signed certificate." }),
+    timeout: duration.default(3).meta({ description: "How long one power-state query may take." }),
+    interval: duration.default(2).meta({ description: "How often a suspect node's BMC is asked again." }),
+  })
+  .meta({
+    description:
+      "Ask the BMC of a node whose Lease is overdue for its power state: Off confirms the failure without waiting for Ready.",
+  });
+
+export type PowerStatusSpec = z.output<typeof powerStatus>;
+
 const priorityClass = z.strictObject({
   name: z.string().min(1),
   value: z.number().int().meta({ description: "Higher values restart first." }),
@@ -53,6 +77,7 @@ export const failoverPolicySpec = z
         notReadyTimeout: duration
           .default(10)
           .meta({ description: "How long Ready must be non-True to confirm the failure." }),
+        powerStatus: powerStatus.optional(),
       })
       .prefault({}),
     maxUnhealthy: intOrPercent
