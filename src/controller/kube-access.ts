@@ -78,6 +78,19 @@ export const KUBE_ACCESS: readonly KubeAccess[] = [
     verbs: ["get", "create"],
     scope: "cluster",
   },
+  // Self-fencing when power fencing is not possible: a SelfNodeRemediation from the policy's template.
+  {
+    apiGroup: "self-node-remediation.medik8s.io",
+    resource: "selfnoderemediationtemplates",
+    verbs: ["list"],
+    scope: "cluster",
+  },
+  {
+    apiGroup: "self-node-remediation.medik8s.io",
+    resource: "selfnoderemediations",
+    verbs: ["get", "create"],
+    scope: "cluster",
+  },
   // Usage when no Prometheus is configured.
   { apiGroup: "metrics.k8s.io", resource: "nodes", verbs: ["list"], scope: "cluster" },
   { apiGroup: "metrics.k8s.io", resource: "pods", verbs: ["list"], scope: "cluster" },

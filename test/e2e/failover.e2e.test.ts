@@ -201,6 +201,34 @@ describe("host failure on the twin", () => {
     expect(await splitBrains()).toBe(0);
   }, 120_000);
 
+  it("a BMC down with its host, escalating to SelfNodeRemediation: restarted only after SNR's safe time", async () => {
+    const escalating = POLICIES.replace(
+      "      - { type: FenceAgents, template: fence-ipmi, timeout: 90s }",
+      [
+        "      - { type: FenceAgents, template: fence-ipmi, timeout: 90s }",
+        "      - { type: SelfNodeRemediation, safeTime: 180s, timeout: 300s }",
+      ].join("\n"),
+    );
+    const { cluster, inject, splitBrains } = await drill(escalating);
+    const before = await vmisOn(cluster, "node-03");
+    await inject({ type: "bmc-unreachable", node: "node-03" });
+    await inject({ type: "power-off", node: "node-03" });
+    const done = await until(
+      "recovery through SNR",
+      async () => {
+        const current = await incident(cluster, "node-03");
+        return current?.phase === "Recovered" ? current : undefined;
+      },
+      150_000,
+    );
+    // FenceAgents gave up after its 90 s; SNR was then trusted only after its 180 s safe time.
+    expect(Date.parse(done.fencedAt ?? "") - Date.parse(done.failedAt)).toBeGreaterThanOrEqual(270_000);
+    expect(done.reason).toMatch(/^failed: /);
+    expect(done.restarted.map((entry) => entry.vm).sort()).toEqual(before.sort());
+    expect(await cluster.kubectl.ok("get", "snr", "-n", "medik8s", "node-03", "-o", "name")).toContain("node-03");
+    expect(await splitBrains()).toBe(0);
+  }, 180_000);
+
   it("half the cluster partitioned: more nodes look failed than maxUnhealthy allows, so nothing is fenced", async () => {
     const { cluster, running, inject, splitBrains } = await drill();
     await inject({ type: "partition", nodes: ["node-01", "node-02", "node-03"], for: "30m" });

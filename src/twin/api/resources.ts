@@ -377,6 +377,14 @@ export const RESOURCES: readonly ResourceType[] = [
     subresources: ["status"],
   }),
   define({
+    group: "self-node-remediation.medik8s.io",
+    version: "v1alpha1",
+    kind: "SelfNodeRemediationTemplate",
+    plural: "selfnoderemediationtemplates",
+    namespaced: true,
+    shortNames: ["snrt"],
+  }),
+  define({
     group: "metrics.k8s.io",
     version: "v1beta1",
     kind: "NodeMetrics",
