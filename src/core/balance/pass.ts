@@ -10,6 +10,10 @@ import { ruleGroup } from "../placement/plugins/placement-rules/index.ts";
 import { groupIncludes } from "../placement/vm-groups.ts";
 import { type Candidate, type SearchEnv, type SearchStats, bestMove, costPoints, mayMove } from "./candidates.ts";
 import type { MoveCost, MoveKind } from "./plan-types.ts";
+import { reserveGuard } from "./reserve-guard.ts";
+
+/** Moves the failover reserve may refuse in one pass before the search gives up (each costs a packing). */
+const MAX_REFUSED = 5;
 
 export interface DraftMove extends Candidate {
   readonly kind: MoveKind;
@@ -152,22 +156,32 @@ export function balanceMoves(env: SearchEnv, limit: number): PassResult {
       outcome: `balanced: imbalance ${round3(domain.imbalance())} is within ${round3(thresholds.triggerImbalance)} and no node is above its ceiling`,
     };
   }
+  const guard = reserveGuard(env.ctx);
+  const refused: string[] = [];
+  const held = (): string => (refused.length === 0 ? "" : `; held back by the failover reserve: ${refused.join("; ")}`);
   while (moves.length < limit) {
     if (domain.imbalance() <= thresholds.goalImbalance && !hot()) {
       return {
         moves,
-        outcome: `reached the goal: imbalance ${round3(domain.imbalance())} ≤ ${round3(thresholds.goalImbalance)}`,
+        outcome: `reached the goal: imbalance ${round3(domain.imbalance())} ≤ ${round3(thresholds.goalImbalance)}${held()}`,
       };
     }
     const before = domain.imbalance();
     const { move, stats } = bestMove(env);
     if (!move)
-      return { moves, outcome: `stopped at imbalance ${round3(before)}: ${whyStopped(env, stats)}${hotLeft(env)}` };
-    moves.push(apply(env, move, "balance", balanceReasons(env, move, before)));
+      return {
+        moves,
+        outcome: `stopped at imbalance ${round3(before)}: ${whyStopped(env, stats)}${hotLeft(env)}${held()}`,
+      };
+    const refusal = guard?.admit(move);
+    if (refusal === undefined) moves.push(apply(env, move, "balance", balanceReasons(env, move, before)));
+    else if (refused.push(refusal) >= MAX_REFUSED) break;
+    // A refused VM stays where it is this pass; the search goes on without it.
+    else env.moved.add(move.vm.index);
   }
   return {
     moves,
-    outcome: `stopped at the limit of ${limit} moves per pass (imbalance ${round3(domain.imbalance())})`,
+    outcome: `stopped at ${refused.length >= MAX_REFUSED ? `${MAX_REFUSED} moves refused` : `the limit of ${limit} moves per pass`} (imbalance ${round3(domain.imbalance())})${held()}`,
   };
 }
 

@@ -39,6 +39,8 @@ export interface CapacityReserve {
 
 interface Demand {
   readonly vm: VmInfo;
+  /** The node it runs on in the placement being judged. */
+  readonly node: number;
   readonly cpu: number;
   readonly memory: number;
   readonly pods: number;
@@ -111,12 +113,17 @@ interface Free {
 
 const NO_ROOM: Free = { cpu: -1, memory: -1, pods: -1 };
 
-function isProtectedVm(vm: VmInfo, protectedNodes: readonly boolean[]): boolean {
-  return protectedNodes[vm.node] === true && vm.runStrategy !== "Manual" && vm.runStrategy !== "Halted";
+/** Where each VM runs in the placement being judged: the model's, or one the balancer is trying. */
+export type NodeOf = (vm: VmInfo) => number;
+
+const MODEL_NODE: NodeOf = (vm) => vm.node;
+
+function isProtectedVm(vm: VmInfo, node: number, protectedNodes: readonly boolean[]): boolean {
+  return protectedNodes[node] === true && vm.runStrategy !== "Manual" && vm.runStrategy !== "Halted";
 }
 
-function demandOf(vm: VmInfo): Demand {
-  return { vm, cpu: vm.requests.cpu ?? 0, memory: vm.requests.memory ?? 0, pods: vm.requests.pods ?? 1 };
+function demandOf(vm: VmInfo, node: number): Demand {
+  return { vm, node, cpu: vm.requests.cpu ?? 0, memory: vm.requests.memory ?? 0, pods: vm.requests.pods ?? 1 };
 }
 
 /** Memory first, then CPU, then the VM's key: first-fit decreasing's order, deterministic. */
@@ -131,10 +138,10 @@ function canHost(node: NodeInfo): boolean {
 }
 
 /** Allocatable less the requests of every VM on the node (protected or not); NO_ROOM for nodes that take no VMs. */
-function freeOf(model: ClusterModel): Free[] {
+function freeOf(model: ClusterModel, nodeOf: NodeOf): Free[] {
   const used = model.nodes.map(() => ({ cpu: 0, memory: 0, pods: 0 }));
   for (const vm of model.vms) {
-    const load = used[vm.node];
+    const load = used[nodeOf(vm)];
     if (load === undefined) continue;
     load.cpu += vm.requests.cpu ?? 0;
     load.memory += vm.requests.memory ?? 0;
@@ -158,8 +165,8 @@ function worstFirst(model: ClusterModel, demands: readonly Demand[]): number[] {
   let totalCpu = 0;
   let totalMemory = 0;
   for (const demand of demands) {
-    cpu[demand.vm.node] = (cpu[demand.vm.node] ?? 0) + demand.cpu;
-    memory[demand.vm.node] = (memory[demand.vm.node] ?? 0) + demand.memory;
+    cpu[demand.node] = (cpu[demand.node] ?? 0) + demand.cpu;
+    memory[demand.node] = (memory[demand.node] ?? 0) + demand.memory;
     totalCpu += demand.cpu;
     totalMemory += demand.memory;
   }
@@ -192,7 +199,7 @@ function pack(packing: Packing, k: number): Packed {
   tree.build();
   const placed = new Map<Demand, number>();
   for (const demand of demands) {
-    if ((rank[demand.vm.node] ?? 0) >= k) continue;
+    if ((rank[demand.node] ?? 0) >= k) continue;
     const node = tree.firstFit(demand);
     if (node < 0) return { stuck: demand, placed };
     tree.take(node, demand);
@@ -225,7 +232,7 @@ function roomOf(free: Free | undefined): Free {
 function firstHopeless(packing: Packing, order: readonly number[]): number {
   const lost = order.map(() => ({ cpu: 0, memory: 0, pods: 0 }));
   for (const demand of packing.demands) {
-    const entry = lost[packing.rank[demand.vm.node] ?? 0];
+    const entry = lost[packing.rank[demand.node] ?? 0];
     if (entry !== undefined) add(entry, demand);
   }
   const left = { cpu: 0, memory: 0, pods: 0 };
@@ -279,11 +286,16 @@ function describe(demand: Demand): string {
   return `${demand.vm.key} (${demand.cpu / 1000} CPU, ${formatBytes(demand.memory)})`;
 }
 
-/** How many host failures the protected VMs survive, against what the FailoverPolicies want. */
-export function failuresTolerated(model: ClusterModel, policies: PolicySet): CapacityReserve {
+/**
+ * How many host failures the protected VMs survive, against what the FailoverPolicies want; `nodeOf`
+ * says where each VM runs when that is not the model's placement (a move being weighed).
+ */
+export function failuresTolerated(model: ClusterModel, policies: PolicySet, nodeOf = MODEL_NODE): CapacityReserve {
   const wanted = Math.max(0, ...policies.failover.map((policy) => policy.spec.admissionControl.hostFailuresToTolerate));
   const protectedNodes = model.nodes.map((node) => failoverPolicyFor(policies, node) !== undefined);
-  const demands = model.vms.filter((vm) => isProtectedVm(vm, protectedNodes)).map(demandOf);
+  const demands = model.vms
+    .map((vm) => demandOf(vm, nodeOf(vm)))
+    .filter((demand) => isProtectedVm(demand.vm, demand.node, protectedNodes));
   if (demands.length === 0) {
     const why = protectedNodes.includes(true) ? "no VM on them restarts by itself" : "no FailoverPolicy selects a node";
     const witness = { lost: model.nodes.map((node) => node.name), restarts: new Map<string, string>() };
@@ -292,7 +304,7 @@ export function failuresTolerated(model: ClusterModel, policies: PolicySet): Cap
   const order = worstFirst(model, demands);
   const rank = new Int32Array(model.nodes.length);
   order.forEach((node, position) => (rank[node] = position));
-  const packing: Packing = { model, free: freeOf(model), demands: [...demands].sort(largestFirst), rank };
+  const packing: Packing = { model, free: freeOf(model, nodeOf), demands: [...demands].sort(largestFirst), rank };
   const { tolerated, stuck } = search(packing, order);
   const nameOf = (node: number): string => model.nodes[node]?.name ?? "";
   const restarts = new Map([...pack(packing, tolerated).placed].map(([demand, node]) => [demand.vm.key, nameOf(node)]));
