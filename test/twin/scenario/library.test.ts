@@ -152,12 +152,15 @@ describe("what each scenario promises", () => {
     await twin.stop();
   });
 
-  it("host-failure: a fence agent template, and a host that loses power at 10m", async () => {
+  it("host-failure: fence agent and self-node-remediation templates, and a host that loses power at 10m", async () => {
     const scenario = await load("host-failure");
     expect(scenario.document.spec.events).toEqual([
       expect.objectContaining({ type: "power-off", node: "node-03", at: 600 }),
     ]);
-    expect(scenario.document.spec.objects.map((object) => object.kind)).toEqual(["FenceAgentsRemediationTemplate"]);
+    expect(scenario.document.spec.objects.map((object) => object.kind)).toEqual([
+      "FenceAgentsRemediationTemplate",
+      "SelfNodeRemediationTemplate",
+    ]);
   });
 
   it("maintenance: a NodeMaintenance request, and VMs on that node that cannot live-migrate", async () => {
