@@ -7,7 +7,8 @@
  *   node --expose-gc --max-semi-space-size=16 bench/controller-memory.ts KUBECONFIG POLICY_DIR
  *
  * prints JSON: RSS split into V8 heap (live and committed, per space), external memory and the rest
- * (native: malloc arenas, code, stacks); then the live heap each cached resource costs, measured as
+ * (native: malloc arenas, code, stacks), after the collector ran and again after a last-resort
+ * collection (what the controller's HeapRelease gives back); then the live heap each cached resource costs, measured as
  * the heap a copy of its cached objects adds, parsed from JSON as the cached ones were, with their
  * JSON size for scale.
  */
@@ -38,7 +39,8 @@ if (kubeconfig === undefined || policies === undefined) {
   process.stderr.write("usage: node --expose-gc bench/controller-memory.ts KUBECONFIG POLICY_DIR\n");
   process.exit(1);
 }
-const collect = (globalThis as { gc?: () => void }).gc;
+const collect = (globalThis as { gc?: (options?: { type: "major"; execution: "sync"; flavor: "last-resort" }) => void })
+  .gc;
 if (collect === undefined) {
   process.stderr.write("run with --expose-gc\n");
   process.exit(1);
@@ -106,11 +108,14 @@ await sleep(SETTLE_MS);
 const afterPass = processMemory();
 const live = liveHeap();
 const afterCollection = processMemory();
+// What the controller's HeapRelease gives back: a last-resort collection returns freed pages.
+collect({ type: "major", execution: "sync", flavor: "last-resort" });
+const afterRelease = processMemory();
 const resources = Object.fromEntries(
   RESOURCES.map((name) => [name, resourceCost(running.controller.cache.list(name))]),
 );
 await running.stop();
 process.stdout.write(
-  `${JSON.stringify({ passes, afterPass, afterCollection, liveHeapMiB: mib(live), cacheByResource: resources })}\n`,
+  `${JSON.stringify({ passes, afterPass, afterCollection, afterRelease, liveHeapMiB: mib(live), cacheByResource: resources })}\n`,
 );
 process.exit(0);

@@ -5,6 +5,7 @@
  * one core.
  *
  *   npm run bench -- controller [--scenario scale-1k] [--window 60] [--settle 5] [--no-breakdown]
+ *     [--memory-target 400Mi]
  *                               [--controller-node-flags "--optimize-for-size ..."]
  *
  * The twin runs at speed 1 so virtual time is wall time: usage samples come every 30 s as on a real
@@ -36,7 +37,7 @@ const POLICIES = resolve(import.meta.dirname, "controller-policies");
 const MEMORY_WORKER = resolve(import.meta.dirname, "controller-memory.ts");
 const execFileAsync = promisify(execFile);
 /** The V8 flags kubedrs runs with (bin/kubedrs.js's shebang). */
-const NODE_FLAGS = ["--max-semi-space-size=16"];
+const NODE_FLAGS = ["--max-semi-space-size=16", "--expose-gc"];
 const TWIN_BOOT_LIMIT_MS = 10 * 60_000;
 const CONTROLLER_STEP_LIMIT_MS = 5 * 60_000;
 const TARGETS = { rssMiB: 400, cpuPercent: 5 } as const;
@@ -266,6 +267,8 @@ interface Settings {
   readonly breakdown: boolean;
   /** Extra Node.js/V8 flags for the controller only, to compare (e.g. "--optimize-for-size"). */
   readonly controllerNodeFlags: readonly string[];
+  /** `kubedrs run --memory-target`, when set (e.g. "400Mi"). */
+  readonly memoryTarget: string | undefined;
   readonly directory: string;
 }
 
@@ -286,9 +289,10 @@ async function startTwin(settings: Settings, kubeconfig: string): Promise<{ twin
 }
 
 /** `kubedrs run` on the twin's clock; info level, for the lines that time its start. */
-function startController(kubeconfig: string, nodeFlags: readonly string[]): ChildProcess {
+function startController(kubeconfig: string, settings: Settings): ChildProcess {
   const flags = ["--kubeconfig", kubeconfig, "--policies", POLICIES, "--clock", "twin", "--port", "0"];
-  return spawnGroup(["run", ...flags, "--log-level", "info"], "pipe", nodeFlags);
+  const target = settings.memoryTarget === undefined ? [] : ["--memory-target", settings.memoryTarget];
+  return spawnGroup(["run", ...flags, ...target, "--log-level", "info"], "pipe", settings.controllerNodeFlags);
 }
 
 /** Waits until no pass has been planned for `settleSeconds`: a controller may run more than one as it starts. */
@@ -338,7 +342,7 @@ async function measureController(settings: Settings, twin: ChildProcess, control
 async function memoryBreakdown(kubeconfig: string, nodeFlags: readonly string[]): Promise<unknown> {
   const { stdout } = await execFileAsync(
     process.execPath,
-    ["--expose-gc", ...NODE_FLAGS, ...nodeFlags, MEMORY_WORKER, kubeconfig, POLICIES],
+    [...NODE_FLAGS, ...nodeFlags, MEMORY_WORKER, kubeconfig, POLICIES],
     { maxBuffer: 2 ** 20, timeout: CONTROLLER_STEP_LIMIT_MS },
   );
   return JSON.parse(stdout) as unknown;
@@ -348,7 +352,7 @@ async function measure(settings: Settings, children: ChildProcess[]): Promise<ob
   const kubeconfig = join(settings.directory, "kubeconfig");
   const { twin, bootSeconds } = await startTwin(settings, kubeconfig);
   children.push(twin);
-  const controller = startController(kubeconfig, settings.controllerNodeFlags);
+  const controller = startController(kubeconfig, settings);
   children.push(controller);
   const measured = await measureController(settings, twin, controller);
   await stopGroup(controller);
@@ -369,6 +373,7 @@ export async function run(args: string[]): Promise<unknown> {
     settleSeconds: Number(option(args, "--settle") ?? "5"),
     breakdown: !args.includes("--no-breakdown"),
     controllerNodeFlags: (option(args, "--controller-node-flags") ?? "").split(" ").filter((flag) => flag !== ""),
+    memoryTarget: option(args, "--memory-target"),
     directory,
   };
   const children: ChildProcess[] = [];
@@ -381,6 +386,7 @@ export async function run(args: string[]): Promise<unknown> {
       machine: { cpus: cpus().length },
       scenario: settings.scenario,
       controllerNodeFlags: [...NODE_FLAGS, ...settings.controllerNodeFlags],
+      memoryTarget: settings.memoryTarget ?? null,
       ...result,
     };
   } finally {

@@ -26,6 +26,7 @@ import { EventRecorder, vmiTarget } from "./executor/event-recorder.ts";
 import { MigrationExecutor } from "./executor/executor.ts";
 import { PowerStatusReader, secretCredentials } from "./failover/power-status.ts";
 import { MigrationProfiles } from "./executor/migration-profiles.ts";
+import type { HeapRelease } from "./observability/heap-release.ts";
 import { componentLogger } from "./observability/logger.ts";
 import type { ControllerMetrics, MigrationReason } from "./observability/metrics.ts";
 import { clusterMetricsSettings } from "./usage/select-source.ts";
@@ -56,6 +57,8 @@ export interface ControllerOptions {
   readonly maintenanceMetrics?: MaintenanceMetrics;
   /** Told after every pass (the demo's view, tests). */
   readonly onPass?: (pass: PassReport) => void;
+  /** Returns freed memory to the OS after big allocations; none when unset. */
+  readonly heapRelease?: HeapRelease;
   /** The controller's own namespace, where the BMC credentials Secret lives; "default" when unset. */
   readonly namespace?: string;
 }
@@ -239,6 +242,8 @@ export class Controller {
     while (!this.signal.aborted) {
       await this.options.clock.sleepUntil(this.options.clock.now() + every, this.signal);
       if (!this.signal.aborted) await this.sampleOnce();
+      // Each sample parses metrics for every launcher pod: hand what that freed back, if over the target.
+      this.options.heapRelease?.releaseAboveTarget();
     }
   }
 
@@ -321,6 +326,7 @@ export class Controller {
     await this.maintenanceRound(policies).catch((error: unknown) =>
       this.log.error({ err: (error as Error).stack ?? String(error) }, "maintenance round failed"),
     );
+    this.options.heapRelease?.release();
     this.lastMaintenanceMs = performance.now() - this.lastMaintenance;
   }
 
@@ -368,6 +374,8 @@ export class Controller {
       this.log.error({ err: (error as Error).stack ?? String(error) }, "balance pass failed");
       this.options.metrics.passFinished("failed");
       return undefined;
+    } finally {
+      this.options.heapRelease?.release();
     }
   }
 

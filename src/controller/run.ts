@@ -13,6 +13,7 @@ import { type Clock, systemClock, TwinClock } from "./clock.ts";
 import { Controller, type PassReport } from "./controller.ts";
 import { EventRecorder } from "./executor/event-recorder.ts";
 import { LeaseElector } from "./leader/lease-elector.ts";
+import { HeapRelease } from "./observability/heap-release.ts";
 import { componentLogger, createRootLogger } from "./observability/logger.ts";
 import { startHealthServer, type HealthServer } from "./observability/http-server.ts";
 import { type ControllerMetrics, createControllerMetrics } from "./observability/metrics.ts";
@@ -47,6 +48,8 @@ export interface RunOptions {
   readonly logLevel?: string;
   readonly logDestination?: DestinationStream;
   readonly seed?: number;
+  /** Soft memory target in bytes: above it, freed memory is handed back after each usage sample. */
+  readonly memoryTarget?: number;
   readonly onPass?: (pass: PassReport) => void;
 }
 
@@ -135,6 +138,13 @@ function createElector(options: RunOptions, kubeconfig: KubeConfig, log: Logger)
   });
 }
 
+/** Hands freed memory back after big allocations; says once when the runtime cannot (no --expose-gc). */
+function createHeapRelease(options: RunOptions, log: Logger): HeapRelease {
+  const release = new HeapRelease(options.memoryTarget === undefined ? {} : { targetBytes: options.memoryTarget });
+  if (!release.enabled) log.info("memory is not released after big allocations: run Node with --expose-gc");
+  return release;
+}
+
 export async function startController(options: RunOptions): Promise<RunningController> {
   const log = createRootLogger({
     ...(options.logLevel !== undefined && { level: options.logLevel }),
@@ -154,6 +164,7 @@ export async function startController(options: RunOptions): Promise<RunningContr
     metrics.setLeader(leading);
     log.info({ identity: options.identity }, leading ? "became the leader" : "no longer the leader");
   });
+  const heapRelease = createHeapRelease(options, log);
   const controller: Controller = new Controller({
     api,
     clock,
@@ -169,6 +180,7 @@ export async function startController(options: RunOptions): Promise<RunningContr
     isLeader,
     identity: options.identity,
     namespace: options.leaderElection?.namespace ?? "default",
+    heapRelease,
     maintenanceMetrics: createMaintenanceMetrics(registry),
     failoverMetrics: createFailoverMetrics(registry),
     ...(options.seed !== undefined && { seed: options.seed }),

@@ -7,6 +7,7 @@
 import { hostname } from "node:os";
 import { type Command, InvalidArgumentError } from "commander";
 import { startController } from "../../controller/run.ts";
+import { parseQuantity } from "../../core/model/quantity.ts";
 import { choice, positiveInteger } from "./options.ts";
 
 interface RunFlags {
@@ -24,11 +25,18 @@ interface RunFlags {
   metricsSource?: "Auto" | "Prometheus" | "MetricsAPI";
   logLevel: string;
   seed: number;
+  memoryTarget?: number;
 }
 
 function seconds(value: string): number {
   const parsed = Number(value);
   if (!Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError("expected a number of seconds > 0");
+  return parsed;
+}
+
+function bytes(value: string): number {
+  const parsed = parseQuantity(value);
+  if (parsed === undefined || parsed <= 0) throw new InvalidArgumentError("expected a quantity such as 400Mi");
   return parsed;
 }
 
@@ -58,6 +66,7 @@ async function run(flags: RunFlags): Promise<void> {
     ...(flags.metricsSource !== undefined && { metricsSource: flags.metricsSource }),
     logLevel: flags.logLevel,
     seed: flags.seed,
+    ...(flags.memoryTarget !== undefined && { memoryTarget: flags.memoryTarget }),
   });
   const signal = await waitForSignal();
   running.log.info({ signal }, "stopping");
@@ -103,5 +112,10 @@ export function registerRun(program: Command): void {
     )
     .option("--log-level <level>", "pino log level", "info")
     .option("--seed <n>", "seed for the planner's tie-breaking", positiveInteger, 1)
+    .option(
+      "--memory-target <bytes>",
+      "soft memory target (e.g. 400Mi): above it, freed memory goes back to the OS after each usage sample",
+      bytes,
+    )
     .action(run);
 }
