@@ -29,7 +29,7 @@
  * (captureLiveSnapshot + plan, as `kubedrs plan --kubeconfig` does): its imbalanceBefore is the
  * imbalance the evacuation left, its imbalanceAfter what a balancing pass would reach.
  */
-import { TwinWatch } from "./twin-watch.ts";
+import { TwinWatch, waitOnTwin } from "./twin-watch.ts";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -183,14 +183,17 @@ class Recorder extends TwinWatch {
 }
 
 async function until<T>(what: string, check: () => T | undefined, twin: Twin, endsAt: number): Promise<T> {
-  const deadline = performance.now() + WALL_LIMIT_MS;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (performance.now() > deadline) throw new Error(`no ${what} within ${WALL_LIMIT_MS / 60_000} wall minutes`);
-    if (twin.runtime.clock.now() >= endsAt) throw new Error(`no ${what} before the scenario ended`);
-    await new Promise((done) => setTimeout(done, POLL_MS));
-  }
+  const waited = await waitOnTwin(twin, check, {
+    virtualDeadline: endsAt,
+    wallLimitMs: WALL_LIMIT_MS,
+    pollMs: POLL_MS,
+  });
+  if ("value" in waited) return waited.value;
+  throw new Error(
+    waited.ended === "wall"
+      ? `no ${what} within ${WALL_LIMIT_MS / 60_000} wall minutes`
+      : `no ${what} before the scenario ended`,
+  );
 }
 
 /** The live cluster planned once, as `kubedrs plan --kubeconfig` would, at the twin's time. */

@@ -40,7 +40,7 @@
  * outcomes as speed 10; at 40 the outcomes shift (partitions heal before a round fences them). Time
  * the drills at speed 2: at 10 the rounds add ~15 s to detection and fencing.
  */
-import { TwinWatch } from "./twin-watch.ts";
+import { TwinWatch, waitOnTwin } from "./twin-watch.ts";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -48,6 +48,7 @@ import { readScenario } from "../src/cli/commands/twin.ts";
 import { type Incident, readIncident } from "../src/controller/failover/incident.ts";
 import { type RunningController, startController } from "../src/controller/run.ts";
 import { parseDuration } from "../src/core/model/quantity.ts";
+import { nearestRank } from "../src/core/numeric/nearest-rank.ts";
 import { createRng, type Rng } from "../src/core/numeric/rng.ts";
 import type { KubeObject } from "../src/twin/api/types.ts";
 import { endpointFromKubeconfig, getStatus, postEvent } from "../src/twin/control/client.ts";
@@ -63,7 +64,7 @@ const SCENARIO = "host-failure";
  * How the controller confirms a failure: the Lease and the Ready condition only (Kubernetes' own
  * signals), or the Lease and the host's BMC read over Redfish (the twin's BMCs answer on its port).
  */
-export type Detection = "lease+ready" | "lease+redfish";
+type Detection = "lease+ready" | "lease+redfish";
 const DETECTIONS: readonly Detection[] = ["lease+ready", "lease+redfish"];
 
 function policiesFor(twinUrl: string, detection: Detection): string {
@@ -104,19 +105,8 @@ const SETTLE_LIMIT_MS = 15 * 60_000;
 
 type Endpoint = ReturnType<typeof endpointFromKubeconfig>;
 
-/** The q-quantile (0..1) by the nearest-rank method; NaN for no values. */
-function quantile(values: readonly number[], q: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
-}
-
 function seconds(from: number | undefined, to: number | undefined): number | null {
   return from === undefined || to === undefined ? null : round((to - from) / 1000);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((done) => setTimeout(done, ms));
 }
 
 let scenarioCache: Promise<Scenario> | undefined;
@@ -269,12 +259,8 @@ function servedVm(twin: Twin, vm: string): boolean {
 }
 
 async function until(check: () => boolean, virtualDeadline: number, twin: Twin): Promise<boolean> {
-  const wallDeadline = performance.now() + RUN_WALL_LIMIT_MS;
-  for (;;) {
-    if (check()) return true;
-    if (twin.runtime.clock.now() >= virtualDeadline || performance.now() > wallDeadline) return false;
-    await sleep(POLL_MS);
-  }
+  const limits = { virtualDeadline, wallLimitMs: RUN_WALL_LIMIT_MS, pollMs: POLL_MS };
+  return "value" in (await waitOnTwin(twin, () => (check() ? true : undefined), limits));
 }
 
 async function splitBrains(endpoint: Endpoint): Promise<number> {
@@ -339,7 +325,7 @@ function drillRow(
     detectionSeconds: seconds(powerOff, failedSeen),
     fenceSeconds: seconds(failedSeen, fencedSeen),
     restartSeconds:
-      restart.length === 0 ? null : { median: round(quantile(restart, 0.5)), max: round(Math.max(...restart)) },
+      restart.length === 0 ? null : { median: round(nearestRank(restart, 0.5)), max: round(Math.max(...restart)) },
     timeToRunningSeconds: runningAt.map((at) => round((at - powerOff) / 1000)).sort((a, b) => a - b),
     incidentFailedAtSeconds: incident ? seconds(powerOff, Date.parse(incident.failedAt)) : null,
     incidentFencedAtSeconds: incident?.fencedAt === undefined ? null : seconds(powerOff, Date.parse(incident.fencedAt)),
@@ -375,7 +361,7 @@ async function powerDrill(run: number, rng: Rng, settings: { speed: number; dete
 
 function median(values: readonly (number | null)[]): number | null {
   const known = values.filter((value): value is number => value !== null);
-  return known.length === 0 ? null : round(quantile(known, 0.5));
+  return known.length === 0 ? null : round(nearestRank(known, 0.5));
 }
 
 function drillSummary(rows: readonly DrillRow[]): object {
@@ -385,8 +371,8 @@ function drillSummary(rows: readonly DrillRow[]): object {
     const { detectionSeconds: detection, fenceSeconds: fence } = row;
     return detection === null || fence === null ? [] : row.timeToRunningSeconds.map((t) => t - detection - fence);
   });
-  const p50 = round(quantile(all, 0.5));
-  const p95 = round(quantile(all, 0.95));
+  const p50 = round(nearestRank(all, 0.5));
+  const p95 = round(nearestRank(all, 0.95));
   return {
     vms: rows.reduce((total, row) => total + row.vms, 0),
     vmsRunningElsewhere: all.length,
@@ -709,7 +695,7 @@ function byKind(rows: readonly CampaignRow[]): Record<string, object> {
           heldAtSomePoint: mine.filter((row) => row.heldSampled.held > 0).length,
           lastRunningSecondsMedian: median(mine.map((row) => row.lastRunningSeconds)),
           virtualSecondsMedian: round(
-            quantile(
+            nearestRank(
               mine.map((row) => row.virtualSeconds),
               0.5,
             ),

@@ -114,6 +114,7 @@ export function drsGreedy(input: GreedyInput): GreedyResult {
     costs: migrationCosts(model, input.policies),
     weights: spec.scoring.weights,
     moved: new Set(),
+    refused: new Set(),
     noteBlocked: () => undefined,
     rng: createRng(0),
   };

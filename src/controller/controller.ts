@@ -15,7 +15,8 @@ import { failuresTolerated } from "../core/failover/capacity-reserve.ts";
 import { powerQueries } from "../core/failover/detect.ts";
 import { buildClusterModel } from "../core/model/cluster.ts";
 import { type PassResult, runBalancePass, snapshotWithUsage } from "./balance-pass.ts";
-import { type FailoverMetrics, FailoverReconciler, NO_FAILOVER_METRICS } from "./failover/failover-reconciler.ts";
+import { type FailoverMetrics, NO_FAILOVER_METRICS } from "./failover/failover-metrics.ts";
+import { FailoverReconciler } from "./failover/failover-reconciler.ts";
 import { MaintenanceReconciler } from "./maintenance/maintenance-reconciler.ts";
 import { roundWanted } from "./round-wanted.ts";
 import { type MaintenanceMetrics, NO_MAINTENANCE_METRICS } from "./maintenance/maintenance-metrics.ts";
@@ -59,8 +60,8 @@ export interface ControllerOptions {
   readonly onPass?: (pass: PassReport) => void;
   /** Returns freed memory to the OS after big allocations; none when unset. */
   readonly heapRelease?: HeapRelease;
-  /** The controller's own namespace, where the BMC credentials Secret lives; "default" when unset. */
-  readonly namespace?: string;
+  /** The controller's own namespace, where the BMC credentials Secret lives. */
+  readonly namespace: string;
 }
 
 export interface PassReport {
@@ -164,8 +165,12 @@ export class Controller {
     });
     this.power = new PowerStatusReader({
       now: () => options.clock.now(),
-      credentials: secretCredentials(options.api, options.namespace ?? "default"),
-      onReading: () => (this.maintenanceDue = true),
+      credentials: secretCredentials(options.api, options.namespace),
+      // An answer is worth a round at once: a host found Off is failed now.
+      onReading: () => {
+        this.maintenanceDue = true;
+        this.wakeExecutor();
+      },
       log: componentLogger(log, "power"),
     });
     this.profiles = new MigrationProfiles({
@@ -326,7 +331,8 @@ export class Controller {
     await this.maintenanceRound(policies).catch((error: unknown) =>
       this.log.error({ err: (error as Error).stack ?? String(error) }, "maintenance round failed"),
     );
-    this.options.heapRelease?.release();
+    // Rounds come every second during an evacuation or an incident: release only above the target.
+    this.options.heapRelease?.releaseAboveTarget();
     this.lastMaintenanceMs = performance.now() - this.lastMaintenance;
   }
 
@@ -343,20 +349,10 @@ export class Controller {
     const model = buildClusterModel(snapshot);
     // Failover first: a failed host outranks a planned maintenance.
     if (policies.failover.length > 0) {
-      await this.failover.reconcile(model, policies, now, this.vmKeys());
+      await this.failover.reconcile(model, policies, now, (key) => this.cache.get("vms", key) !== undefined);
       this.power.ask(powerQueries(model, policies, now));
     }
     await this.maintenance.reconcile(model, policies, now);
-  }
-
-  /** Every VirtualMachine in the cache, "namespace/name". */
-  private vmKeys(): Set<string> {
-    return new Set(
-      this.cache.list("vms").map((vm) => {
-        const { namespace, name } = (vm.metadata ?? {}) as { namespace?: string; name?: string };
-        return `${namespace ?? ""}/${name ?? ""}`;
-      }),
-    );
   }
 
   /** One balance pass now; returns undefined when it was skipped (not ready). */

@@ -1,6 +1,6 @@
 /** State kubedrs keeps on an object as a JSON annotation: read back whole, or not at all. */
 
-export interface AnnotationRead<T> {
+interface AnnotationRead<T> {
   /** The value, when the annotation is there and has the expected shape. */
   readonly value?: T;
   /** Why an annotation that is there could not be read, naming it. */

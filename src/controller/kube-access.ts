@@ -65,7 +65,8 @@ export const KUBE_ACCESS: readonly KubeAccess[] = [
     scope: "cluster",
   },
   { apiGroup: "nodemaintenance.medik8s.io", resource: "nodemaintenances", verbs: ["list", "watch"], scope: "cluster" },
-  // Power fencing: a FenceAgentsRemediation made from the FailoverPolicy's template, then read for its verdict.
+  // Power fencing: a FenceAgentsRemediation made from the FailoverPolicy's template, then read for its
+  // verdict; one an earlier incident left is deleted, so its verdict never confirms a new failure.
   {
     apiGroup: "fence-agents-remediation.medik8s.io",
     resource: "fenceagentsremediationtemplates",
@@ -75,7 +76,7 @@ export const KUBE_ACCESS: readonly KubeAccess[] = [
   {
     apiGroup: "fence-agents-remediation.medik8s.io",
     resource: "fenceagentsremediations",
-    verbs: ["get", "create"],
+    verbs: ["get", "create", "delete"],
     scope: "cluster",
   },
   // Self-fencing when power fencing is not possible: a SelfNodeRemediation from the policy's template.
@@ -88,7 +89,7 @@ export const KUBE_ACCESS: readonly KubeAccess[] = [
   {
     apiGroup: "self-node-remediation.medik8s.io",
     resource: "selfnoderemediations",
-    verbs: ["get", "create"],
+    verbs: ["get", "create", "delete"],
     scope: "cluster",
   },
   // Usage when no Prometheus is configured.

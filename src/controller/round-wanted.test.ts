@@ -9,10 +9,10 @@ const NOW = Date.parse("2026-11-22T08:00:00Z");
 
 function node(
   name: string,
-  extra: { ready?: string; annotations?: Record<string, string>; conditions?: object[] } = {},
+  extra: { ready?: string; annotations?: Record<string, string>; conditions?: object[]; labels?: object } = {},
 ): JsonObject {
   return {
-    metadata: { name, annotations: extra.annotations ?? {} },
+    metadata: { name, labels: extra.labels ?? {}, annotations: extra.annotations ?? {} },
     status: { conditions: [{ type: "Ready", status: extra.ready ?? "True" }, ...(extra.conditions ?? [])] },
   };
 }
@@ -22,6 +22,14 @@ function lease(name: string, secondsAgo: number): JsonObject {
 }
 
 const HA = policiesOf(failoverPolicy("ha"));
+const GOLD_ONLY = policiesOf(failoverPolicy("gold", { nodeSelector: { matchLabels: { pool: "gold" } } }));
+
+/** A node carrying an incident in `phase`, fenced 60 s before NOW. */
+function withIncident(phase: string, extra: { ready?: string } = {}): JsonObject {
+  const incident = { phase, vms: [], timeline: [], failedAt: new Date(NOW - 90_000).toISOString() };
+  const fenced = { ...incident, fencedAt: new Date(NOW - 60_000).toISOString() };
+  return node("a", { ...extra, annotations: { "kubedrs.io/incident": JSON.stringify(fenced) } });
+}
 const PROACTIVE = {
   ...EMPTY_POLICY_SET,
   maintenance: [
@@ -42,6 +50,42 @@ describe("roundWanted", () => {
     ["a protected node without a Lease", [node("a")], [], HA, true],
     ["a protected node not Ready", [node("a", { ready: "Unknown" })], [lease("a", 5)], HA, true],
     ["an unprotected node not Ready", [node("a", { ready: "Unknown" })], [], EMPTY_POLICY_SET, false],
+    ["a node the only policy does not select, not Ready", [node("a", { ready: "Unknown" })], [], GOLD_ONLY, false],
+    [
+      "a node the policy selects, not Ready",
+      [node("a", { ready: "Unknown", labels: { pool: "gold" } })],
+      [lease("a", 5)],
+      GOLD_ONLY,
+      true,
+    ],
+    [
+      "a host still dead after its VMs recovered elsewhere",
+      [withIncident("Recovered", { ready: "Unknown" })],
+      [lease("a", 120)],
+      HA,
+      false,
+    ],
+    [
+      "a host back after recovery and failing again",
+      [withIncident("Recovered", { ready: "Unknown" })],
+      [lease("a", 30)],
+      HA,
+      true,
+    ],
+    [
+      "a host still dead after fencing gave up",
+      [withIncident("FencingFailed", { ready: "Unknown" })],
+      [lease("a", 120)],
+      HA,
+      false,
+    ],
+    [
+      "a host back after fencing gave up (its incident to close)",
+      [withIncident("FencingFailed")],
+      [lease("a", 5)],
+      HA,
+      true,
+    ],
     [
       "a maintenance request",
       [node("a", { annotations: { "kubedrs.io/maintenance": "x" } })],

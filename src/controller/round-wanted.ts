@@ -2,33 +2,38 @@
  * Whether a maintenance-and-failover round has anything to do, read from the cached objects
  * themselves so a healthy, quiet cluster never pays for a model of itself: a round builds one for
  * 30,000 VMs in seconds, and rounds may come several times a second. Something to do is a
- * maintenance request or status, an incident under way, a condition a Proactive HA policy lists, or a
- * protected node one of whose health signals is bad (Ready not True, its Lease stale or missing).
+ * maintenance request or status, a condition a Proactive HA policy lists, an incident under way, or a
+ * protected node one of whose health signals is bad (Ready not True, its Lease stale or missing under
+ * the policy that protects it). A host that stays dead after its incident ended (recovered elsewhere,
+ * or fencing gave up) asks for nothing until it is back: its stale Lease would otherwise ask every
+ * round, for ever.
  */
-import { readIncident } from "./failover/incident.ts";
+import { cameBackSince, type Incident, readIncident } from "./failover/incident.ts";
 import { KUBEDRS } from "../core/model/kubedrs-labels.ts";
-import type { PolicySet } from "../core/policy/policy-set.ts";
+import { governingPolicy, type PolicySet } from "../core/policy/policy-set.ts";
 import type { JsonObject } from "../adapters/kube/convert/meta.ts";
 
-export interface CachedView {
+interface CachedView {
   readonly nodes: readonly JsonObject[];
   readonly leases: readonly JsonObject[];
   readonly nodeMaintenances: number;
 }
 
 interface NodeShape {
-  readonly metadata?: { readonly name?: string; readonly annotations?: Readonly<Record<string, string>> };
+  readonly metadata?: {
+    readonly name?: string;
+    readonly labels?: Readonly<Record<string, string>>;
+    readonly annotations?: Readonly<Record<string, string>>;
+  };
   readonly status?: { readonly conditions?: readonly { readonly type?: string; readonly status?: string }[] };
 }
 
 const MARKS = [KUBEDRS.maintenance, KUBEDRS.evacuation];
 
-/** A maintenance request or status, or an incident still under way (a recovered one stays as a record). */
+/** A maintenance request or status. */
 function marked(node: NodeShape): boolean {
   const annotations = node.metadata?.annotations ?? {};
-  if (MARKS.some((mark) => mark in annotations)) return true;
-  const incident = readIncident(annotations);
-  return incident !== undefined && incident.phase !== "Recovered";
+  return MARKS.some((mark) => mark in annotations);
 }
 
 /** Does a node carry a condition some enabled Proactive HA policy lists, with the listed status? */
@@ -59,13 +64,36 @@ function unwell(node: NodeShape, renewedAt: number | undefined, staleAfter: numb
   return ready?.status !== "True" || renewedAt === undefined || now - renewedAt > staleAfter;
 }
 
+/** Given the node's incident (if any) and whether a signal is bad: does failover have work on it? */
+function incidentWants(incident: Incident | undefined, bad: boolean, renewedAt: number | undefined): boolean {
+  switch (incident?.phase) {
+    case undefined:
+      return bad;
+    case "Fencing":
+    case "Fenced":
+      return true;
+    case "FencingFailed":
+      // Closed once the host is back; until then there is nothing to do.
+      return !bad;
+    case "Recovered":
+      // A new failure only once the host came back after this one.
+      return bad && cameBackSince(incident, renewedAt);
+  }
+}
+
+/** Failover's interest in a protected node: an incident under way, one to close or replace, or a bad signal. */
+function failoverWants(node: NodeShape, policies: PolicySet, renewedAt: number | undefined, now: number): boolean {
+  const policy = governingPolicy(policies.failover, node.metadata?.labels ?? {});
+  if (policy === undefined) return false;
+  const bad = unwell(node, renewedAt, policy.spec.detection.leaseTimeout * 1000, now);
+  return incidentWants(readIncident(node.metadata?.annotations ?? {}), bad, renewedAt);
+}
+
 export function roundWanted(view: CachedView, policies: PolicySet, now: number): boolean {
   if (view.nodeMaintenances > 0) return true;
   const nodes = view.nodes as readonly NodeShape[];
   if (nodes.some((node) => marked(node) || degraded(node, policies))) return true;
   if (policies.failover.length === 0) return false;
-  // The shortest leaseTimeout of any policy: a node is looked at as soon as any policy could call it suspect.
-  const staleAfter = Math.min(...policies.failover.map((policy) => policy.spec.detection.leaseTimeout)) * 1000;
   const renewed = renewals(view.leases);
-  return nodes.some((node) => unwell(node, renewed.get(node.metadata?.name ?? ""), staleAfter, now));
+  return nodes.some((node) => failoverWants(node, policies, renewed.get(node.metadata?.name ?? ""), now));
 }

@@ -37,6 +37,8 @@ export interface RunOptions {
   /** Health and metrics port; undefined for none (the demo), 0 for any. */
   readonly port?: number;
   readonly identity: string;
+  /** kubedrs' own namespace (the BMC credentials Secret, the Events on its Lease); the leader Lease's when unset, else "default". */
+  readonly namespace?: string;
   readonly leaderElection?: {
     readonly namespace: string;
     readonly name: string;
@@ -109,7 +111,7 @@ function createPolicySource(options: RunOptions, kubeconfig: KubeConfig, wiring:
   const eventTarget = {
     apiVersion: "coordination.k8s.io/v1",
     kind: "Lease",
-    namespace: options.leaderElection?.namespace ?? "default",
+    namespace: ownNamespace(options),
     name: options.leaderElection?.name ?? "kubedrs",
   };
   const onLoad = (load: PolicyLoad): void => {
@@ -136,6 +138,10 @@ function createElector(options: RunOptions, kubeconfig: KubeConfig, log: Logger)
     logger: componentLogger(log, "leader"),
     ...options.leaderElection,
   });
+}
+
+function ownNamespace(options: RunOptions): string {
+  return options.namespace ?? options.leaderElection?.namespace ?? "default";
 }
 
 /** Hands freed memory back after big allocations; says once when the runtime cannot (no --expose-gc). */
@@ -179,7 +185,7 @@ export async function startController(options: RunOptions): Promise<RunningContr
     ),
     isLeader,
     identity: options.identity,
-    namespace: options.leaderElection?.namespace ?? "default",
+    namespace: ownNamespace(options),
     heapRelease,
     maintenanceMetrics: createMaintenanceMetrics(registry),
     failoverMetrics: createFailoverMetrics(registry),

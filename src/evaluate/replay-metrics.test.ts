@@ -10,6 +10,7 @@ import {
 const T0 = Date.parse("2011-03-03T00:00:00Z");
 const STEP = 5 * 60_000;
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
 function samples(...utilizations: (readonly number[])[]): ReplaySample[] {
   return utilizations.map((row, i) => ({
@@ -95,6 +96,20 @@ describe("replayMetrics: migrations, PDM and SLAV", () => {
     });
   });
 
+  // One VM moving twice on day 2 of 2, the others never: 2 × VMs pairs, all zeros but one 2. With
+  // 40 VMs the p99's rank (ceil(0.99 × 80) = 80) is past the 79 zeros; with 60 (rank 119 of 120) it
+  // falls among the 119 zeros, which it would not with the second day's zeros left out (rank 60 of 60).
+  it.each([
+    { vms: 40, p99: 2 },
+    { vms: 60, p99: 0 },
+  ])("counts per VM per day over two days, the zeros of both days included ($vms VMs)", ({ vms, p99 }) => {
+    const twoDays = samples(...Array.from({ length: 2 * 288 }, () => [0.5, 0.5]));
+    const requested = new Map(Array.from({ length: vms }, (_, i) => [`vm-${i}`, 2 * 86_400]));
+    const migrations = [move("vm-0", "a", "b", T0 + DAY + HOUR), move("vm-0", "b", "c", T0 + DAY + 3 * HOUR)];
+    const metrics = replayMetrics(input({ samples: twoDays, migrations, requestedCpuSeconds: requested }));
+    expect(metrics.migrations.perVmPerDay).toEqual({ max: 2, p99 });
+  });
+
   it("PDM: 10% of each VM's CPU while it migrated over the CPU it requested, averaged over every VM; SLAV = SLATAH × PDM", () => {
     // vm-a: 2 cores for 60 s migrating → 12 CPU-s degraded of 1,000 requested; vm-b never moved.
     const requested = new Map([
@@ -105,9 +120,9 @@ describe("replayMetrics: migrations, PDM and SLAV", () => {
     const metrics = replayMetrics(
       input({ samples: saturated, migrations: [move("vm-a", "x", "y", T0 + 60_000)], requestedCpuSeconds: requested }),
     );
-    expect(metrics.pdm).toBeCloseTo((12 / 1_000 + 0) / 2, 12);
+    expect(metrics.pdm).toBeCloseTo(0.006, 12);
     expect(metrics.slatah).toBeCloseTo(0.5, 12);
-    expect(metrics.slav).toBeCloseTo(0.5 * metrics.pdm, 12);
+    expect(metrics.slav).toBeCloseTo(0.003, 12);
   });
 });
 

@@ -15,6 +15,8 @@
  * Each sample stands for the interval until the next one (the last for `stepMs`), as PlanetLab's
  * 5-minute samples do.
  */
+import { std } from "mathjs";
+import { nearestRankOfSorted } from "../core/numeric/nearest-rank.ts";
 
 export interface NodeSample {
   /** CPU in use over capacity; may exceed 1 when demand does. */
@@ -80,16 +82,7 @@ function durations(samples: readonly ReplaySample[], stepMs: number): number[] {
 }
 
 function populationStdDev(values: readonly number[]): number {
-  if (values.length === 0) return 0;
-  const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
-  return Math.sqrt(values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / values.length);
-}
-
-/** The q-quantile by the nearest-rank method; 0 for none. */
-function quantile(values: readonly number[], q: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
+  return values.length === 0 ? 0 : Number(std([...values], "uncorrected"));
 }
 
 interface NodeTime {
@@ -99,9 +92,9 @@ interface NodeTime {
   saturated: number;
 }
 
-function nodeTimes(samples: readonly ReplaySample[], stepMs: number): NodeTime[] {
+function nodeTimes(samples: readonly ReplaySample[], spans: readonly number[]): NodeTime[] {
   const times: NodeTime[] = [];
-  durations(samples, stepMs).forEach((span, i) => {
+  spans.forEach((span, i) => {
     samples[i]?.nodes.forEach((node, n) => {
       const time = (times[n] ??= { active: 0, above80: 0, above90: 0, saturated: 0 });
       if (!node.active) return;
@@ -114,8 +107,7 @@ function nodeTimes(samples: readonly ReplaySample[], stepMs: number): NodeTime[]
   return times;
 }
 
-function timeAveragedImbalance(samples: readonly ReplaySample[], stepMs: number): number {
-  const spans = durations(samples, stepMs);
+function timeAveragedImbalance(samples: readonly ReplaySample[], spans: readonly number[]): number {
   const total = spans.reduce((sum, span) => sum + span, 0);
   if (total === 0) return 0;
   const weighted = samples.reduce((sum, sample, i) => {
@@ -125,19 +117,52 @@ function timeAveragedImbalance(samples: readonly ReplaySample[], stepMs: number)
   return weighted / total;
 }
 
-/** Migrations of each VM on each day of the replay (days counted from the first sample), zeros included. */
-function perVmPerDay(input: ReplayInput): number[] {
+interface MigrationSpread {
+  readonly max: number;
+  readonly p99: number;
+}
+
+/** The counts in ascending order behind `zeros` zeros: a typed array is zero-filled already. */
+function afterZeros(sorted: readonly number[], zeros: number): Float64Array {
+  const all = new Float64Array(zeros + sorted.length);
+  all.set(sorted, zeros);
+  return all;
+}
+
+interface VmDay {
+  readonly vm: string;
+  readonly day: number;
+  count: number;
+}
+
+/** The (VM, day) pairs that had migrations, with how many; days counted from `start`. */
+function migratedVmDays(migrations: readonly MigrationRecord[], start: number): VmDay[] {
+  const pairs = new Map<string, VmDay>();
+  for (const { vm, startedAt } of migrations) {
+    const day = Math.floor((startedAt - start) / DAY_MS);
+    const key = `${vm}#${day}`;
+    const pair = pairs.get(key) ?? { vm, day, count: 0 };
+    pair.count += 1;
+    pairs.set(key, pair);
+  }
+  return [...pairs.values()];
+}
+
+/**
+ * Migrations of each VM on each day of the replay (days counted from the first sample): the max and
+ * nearest-rank p99 over every (VM, day) pair, zeros included. Only pairs that had migrations are
+ * counted; the others, VMs × days less the counted pairs among them, are the zeros.
+ */
+function perVmPerDay(input: ReplayInput): MigrationSpread {
   const start = input.samples[0]?.at ?? 0;
   const end = (input.samples.at(-1)?.at ?? start) + input.stepMs;
   const days = Math.max(1, Math.ceil((end - start) / DAY_MS));
-  const counts = new Map<string, number>();
-  for (const vm of input.requestedCpuSeconds.keys())
-    for (let day = 0; day < days; day += 1) counts.set(`${vm}#${day}`, 0);
-  for (const migration of input.migrations) {
-    const key = `${migration.vm}#${Math.floor((migration.startedAt - start) / DAY_MS)}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  return [...counts.values()];
+  const pairs = migratedVmDays(input.migrations, start);
+  const inGrid = pairs.filter(({ vm, day }) => input.requestedCpuSeconds.has(vm) && day >= 0 && day < days).length;
+  const zeros = input.requestedCpuSeconds.size * days - inGrid;
+  if (zeros + pairs.length === 0) return { max: 0, p99: 0 };
+  const moved = pairs.map((pair) => pair.count).sort((a, b) => a - b);
+  return { max: moved.at(-1) ?? 0, p99: nearestRankOfSorted(afterZeros(moved, zeros), 0.99) };
 }
 
 /** Moves that bring a VM back to a node it left less than an hour before; only migrations that succeeded count. */
@@ -169,7 +194,8 @@ function performanceDegradation(input: ReplayInput): number {
 }
 
 export function replayMetrics(input: ReplayInput): ReplayMetrics {
-  const times = nodeTimes(input.samples, input.stepMs);
+  const spans = durations(input.samples, input.stepMs);
+  const times = nodeTimes(input.samples, spans);
   const activeTime = times.reduce((sum, time) => sum + time.active, 0);
   const share = (pick: (time: NodeTime) => number): number =>
     activeTime === 0 ? 0 : times.reduce((sum, time) => sum + pick(time), 0) / activeTime;
@@ -177,13 +203,12 @@ export function replayMetrics(input: ReplayInput): ReplayMetrics {
   const slatah =
     hosts.length === 0 ? 0 : hosts.reduce((sum, time) => sum + time.saturated / time.active, 0) / hosts.length;
   const pdm = performanceDegradation(input);
-  const counts = perVmPerDay(input);
   return {
     overload: { above80: share((time) => time.above80), above90: share((time) => time.above90) },
-    meanImbalance: timeAveragedImbalance(input.samples, input.stepMs),
+    meanImbalance: timeAveragedImbalance(input.samples, spans),
     migrations: {
       total: input.migrations.length,
-      perVmPerDay: { max: Math.max(0, ...counts), p99: quantile(counts, 0.99) },
+      perVmPerDay: perVmPerDay(input),
       bytes: input.migrations.reduce((sum, migration) => sum + migration.bytes, 0),
       failedOrAborted: input.migrations.filter((migration) => migration.outcome !== "succeeded").length,
     },

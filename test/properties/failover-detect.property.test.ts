@@ -12,22 +12,11 @@ import { assessNodes } from "../../src/core/failover/detect.ts";
 import { stormGuard } from "../../src/core/failover/storm-guard.ts";
 import type { NodeHealth } from "../../src/core/failover/types.ts";
 import { buildClusterModel, type VmInfo } from "../../src/core/model/cluster.ts";
-import { policyDocumentSchemas } from "../../src/core/policy/document.ts";
-import { EMPTY_POLICY_SET, type PolicySet } from "../../src/core/policy/policy-set.ts";
 import { generateSnapshot } from "../../src/synth/index.ts";
 import { NOW, type NodeInput, type VmInput, buildNode, buildVm, modelOf } from "../support/builders.ts";
+import { failoverPolicy, policiesOf } from "../support/failover-policies.ts";
 
 const SECOND = 1000;
-
-function policiesWith(spec: Record<string, unknown> = {}): PolicySet {
-  const policy = policyDocumentSchemas.FailoverPolicy.parse({
-    apiVersion: "kubedrs.io/v1alpha1",
-    kind: "FailoverPolicy",
-    metadata: { name: "hosts" },
-    spec: { fencing: { strategies: [{ type: "FenceAgents", template: "ipmi" }] }, ...spec },
-  });
-  return { ...EMPTY_POLICY_SET, failover: [policy] };
-}
 
 /** A node's heartbeat: ms before NOW of the Lease renewal (null: none) and of Ready's transition (undefined: none). */
 const heartbeat = fc.record({
@@ -73,9 +62,11 @@ describe("failover detection properties", () => {
         fc.integer({ min: 1, max: 60 }),
         (beats, leaseTimeout, notReadyTimeout) => {
           const nodes = beats.map((beat, i) => nodeWith(`n${i}`, beat));
-          const policies = policiesWith({
-            detection: { leaseTimeout: `${leaseTimeout}s`, notReadyTimeout: `${notReadyTimeout}s` },
-          });
+          const policies = policiesOf(
+            failoverPolicy("hosts", {
+              detection: { leaseTimeout: `${leaseTimeout}s`, notReadyTimeout: `${notReadyTimeout}s` },
+            }),
+          );
           const health = assessNodes(modelOf(nodes, []), policies, NOW);
           expect(health.map((entry) => entry.node)).toEqual(nodes.map((node) => node.name));
           beats.forEach((beat, i) => {
@@ -104,6 +95,49 @@ function limitOf(value: number | string, nodes: number): number {
   return (scaled - (scaled % 100)) / 100;
 }
 
+interface NodeSpec {
+  readonly zone: string;
+  readonly state: "healthy" | "suspect" | "failed";
+}
+
+function namesOf(nodes: readonly string[]): string {
+  return nodes.length > 5 ? `${nodes.slice(0, 5).join(", ")} and ${nodes.length - 5} more` : nodes.join(", ");
+}
+
+/**
+ * The storm guard's hold reason past maxUnhealthy, from the specs alone: the control plane blind
+ * when no node is healthy; else each zone of two or more nodes with a failure and none healthy, by
+ * name; then, always, the policy's maxUnhealthy.
+ */
+function expectedHoldReason(specs: readonly NodeSpec[], max: number | string): string {
+  const failed = specs.flatMap((spec, i) => (spec.state === "failed" ? [`n${String(i).padStart(2, "0")}`] : []));
+  const healthy = specs.filter((spec) => spec.state === "healthy").length;
+  const blind =
+    healthy > 0
+      ? []
+      : [
+          `no node looks healthy (${failed.length} of ${specs.length} failed, the rest suspect or not Ready): ` +
+            "the control plane sees no one, so it is the one cut off",
+        ];
+  const zones = [...new Set(specs.map((spec) => spec.zone))].filter((zone) => zone !== "").sort();
+  const dark = zones.flatMap((zone) => {
+    const members = specs.filter((spec) => spec.zone === zone);
+    const down = members.filter((spec) => spec.state === "failed").length;
+    if (healthy === 0 || members.length < 2 || down === 0 || members.some((spec) => spec.state === "healthy"))
+      return [];
+    return [
+      `zone ${zone} went dark as a whole (${down} of its ${members.length} nodes failed, none healthy; ` +
+        `${healthy} healthy elsewhere): a partition or a zone outage, not host failures`,
+    ];
+  });
+  const limit = limitOf(max, specs.length);
+  const allowed = typeof max === "number" ? `${limit}` : `${max} = ${limit}`;
+  const policy =
+    `FailoverPolicy hosts: ${failed.length} of its ${specs.length} nodes failed (${namesOf(failed)}), ` +
+    `more than maxUnhealthy ${allowed}`;
+  return `no fencing: ${[...blind, ...dark, policy].join("; ")}`;
+}
+
 describe("storm guard properties", () => {
   it("holds whenever more nodes failed than maxUnhealthy allows, and then says so", () => {
     fc.assert(
@@ -111,7 +145,7 @@ describe("storm guard properties", () => {
         fc.array(
           fc.record({
             zone: fc.constantFrom("", "a", "b", "c"),
-            state: fc.constantFrom("healthy", "suspect", "failed"),
+            state: fc.constantFrom<NodeSpec["state"]>("healthy", "suspect", "failed"),
           }),
           { minLength: 1, maxLength: 12 },
         ),
@@ -129,10 +163,14 @@ describe("storm guard properties", () => {
             reason: spec.state,
           }));
           const failed = specs.filter((spec) => spec.state === "failed").length;
-          const verdict = stormGuard(modelOf(nodes, []), health, policiesWith({ maxUnhealthy: max }));
+          const verdict = stormGuard(
+            modelOf(nodes, []),
+            health,
+            policiesOf(failoverPolicy("hosts", { maxUnhealthy: max })),
+          );
           if (failed > limitOf(max, nodes.length)) {
             expect(verdict.hold).toBe(true);
-            expect(verdict.reason).toMatch(/no fencing: .*(more than maxUnhealthy|no node looks healthy|went dark)/);
+            expect(verdict.reason).toBe(expectedHoldReason(specs, max));
           }
           if (failed === 0) expect(verdict.hold).toBe(false);
         },
@@ -191,9 +229,9 @@ const smallCluster: fc.Arbitrary<SmallCluster> = fc
   }));
 
 const reservePolicies = fc.constantFrom(
-  policiesWith(),
-  policiesWith({ nodeSelector: { matchLabels: { pool: "gold" } } }),
-  policiesWith({ admissionControl: { hostFailuresToTolerate: 3 } }),
+  policiesOf(failoverPolicy("hosts")),
+  policiesOf(failoverPolicy("hosts", { nodeSelector: { matchLabels: { pool: "gold" } } })),
+  policiesOf(failoverPolicy("hosts", { admissionControl: { hostFailuresToTolerate: 3 } })),
 );
 
 describe("capacity reserve properties", () => {
@@ -263,13 +301,11 @@ describe("capacity reserve properties", () => {
     );
   });
 
-  it("answers for 1,000 nodes and 30,000 VMs in under 2 s", () => {
+  // Its speed at this size is measured in bench/, not asserted here.
+  it("tolerates host failures on a generated cluster of 1,000 nodes and 30,000 VMs", () => {
     const model = buildClusterModel(generateSnapshot({ nodes: 1000, vms: 30_000, seed: 7 }));
-    const started = performance.now();
-    const reserve = failuresTolerated(model, policiesWith());
-    const elapsed = performance.now() - started;
+    const reserve = failuresTolerated(model, policiesOf(failoverPolicy("hosts")));
     expect(reserve.tolerated).toBeGreaterThan(0);
     expect(reserve.reason).toMatch(/^tolerates \d+ host failure\(s\), enough/);
-    expect(elapsed).toBeLessThan(2_000);
   });
 });

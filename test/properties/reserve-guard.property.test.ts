@@ -10,23 +10,17 @@ import { plan } from "../../src/core/balance/plan.ts";
 import { failuresTolerated } from "../../src/core/failover/capacity-reserve.ts";
 import { buildClusterModel, type ClusterModel, type VmInfo } from "../../src/core/model/cluster.ts";
 import { createRng } from "../../src/core/numeric/rng.ts";
-import { policyDocumentSchemas } from "../../src/core/policy/document.ts";
 import type { PolicySet } from "../../src/core/policy/policy-set.ts";
 import { clusterCase } from "../support/arbitraries.ts";
 import { NOW, snapshotOf } from "../support/builders.ts";
+import { failoverPolicy } from "../support/failover-policies.ts";
 import { limitsCase, policiesWith } from "../support/plan-checks.ts";
 
 function withFailover(policies: PolicySet, tolerate: number, enforce: boolean): PolicySet {
-  const failover = policyDocumentSchemas.FailoverPolicy.parse({
-    apiVersion: "kubedrs.io/v1alpha1",
-    kind: "FailoverPolicy",
-    metadata: { name: "ha" },
-    spec: {
-      fencing: { strategies: [{ type: "FenceAgents", template: "ipmi" }] },
-      admissionControl: { hostFailuresToTolerate: tolerate, enforce },
-    },
-  });
-  return { ...policies, failover: [failover] };
+  return {
+    ...policies,
+    failover: [failoverPolicy("ha", { admissionControl: { hostFailuresToTolerate: tolerate, enforce } })],
+  };
 }
 
 /** Tolerated failures as each move of the plan is replayed, with the move's kind; the first entry is before any. */

@@ -54,6 +54,7 @@ async function run(flags: RunFlags): Promise<void> {
     clock: flags.clock,
     port: flags.port,
     identity: flags.identity,
+    namespace: flags.leaderElectionNamespace,
     ...(flags.leaderElect && {
       leaderElection: {
         namespace: flags.leaderElectionNamespace,
@@ -98,7 +99,7 @@ export function registerRun(program: Command): void {
     .option("--leader-elect", "act only while holding the leader Lease", false)
     .option(
       "--leader-election-namespace <ns>",
-      "namespace of the leader Lease",
+      "kubedrs' own namespace: the leader Lease, the BMC credentials Secret",
       process.env.POD_NAMESPACE ?? "kubedrs-system",
     )
     .option("--leader-election-id <name>", "name of the leader Lease", "kubedrs-leader")

@@ -1,7 +1,20 @@
 /** Host-failure metrics: how long VMs took to run again after their host was declared failed, and the storm guard. */
 import { Gauge, Histogram, type Registry } from "prom-client";
 import { METRIC_PREFIX } from "../observability/metrics.ts";
-import type { FailoverMetrics } from "./failover-reconciler.ts";
+
+export interface FailoverMetrics {
+  /** Seconds from a node declared failed to one of its VMs Running elsewhere. */
+  vmRestarted(seconds: number): void;
+  setHeld(held: boolean): void;
+  /** Host failures the protected VMs can absorb, and how many the policies want absorbed. */
+  setReserve(tolerated: number, wanted: number): void;
+}
+
+export const NO_FAILOVER_METRICS: FailoverMetrics = {
+  vmRestarted: () => undefined,
+  setHeld: () => undefined,
+  setReserve: () => undefined,
+};
 
 /** Fenced restarts aim at a minute; unfenced waits are what this is here to show. */
 const RESTART_BUCKETS = [15, 30, 45, 60, 90, 120, 180, 300, 600];

@@ -12,6 +12,7 @@ import type { ApiClient } from "../../adapters/kube/client/api-client.ts";
 import { assessNodes, failoverPolicyFor } from "../../core/failover/detect.ts";
 import { failoverStep } from "../../core/failover/failover-step.ts";
 import { describeStep, isFenced } from "../../core/failover/fencing.ts";
+import { restartsByItself } from "../../core/failover/restart-order.ts";
 import { stormGuard } from "../../core/failover/storm-guard.ts";
 import type { HeldVm } from "../../core/failover/holds.ts";
 import type { FenceAction, NodeHealth } from "../../core/failover/types.ts";
@@ -20,25 +21,12 @@ import { OUT_OF_SERVICE_TAINT } from "../../core/placement/plugins/node-health/i
 import type { PolicySet } from "../../core/policy/policy-set.ts";
 import type { EventRecorder } from "../executor/event-recorder.ts";
 import { iso, nodeTarget, NodeWrites } from "../maintenance/node-writes.ts";
-import { observeFenceStep, startFenceStep } from "./fence-driver.ts";
-import { INCIDENT_ANNOTATION, type Incident, readIncident, withEvent } from "./incident.ts";
+import type { FailoverMetrics } from "./failover-metrics.ts";
+import { externalConfirmations, observeFenceStep, startFenceStep } from "./fence-driver.ts";
+import { cameBackSince, INCIDENT_ANNOTATION, type Incident, readIncident, withEvent } from "./incident.ts";
 import { holdWaiting, releaseTurns, restoreAll } from "./restart-holds.ts";
 
-export interface FailoverMetrics {
-  /** Seconds from a node declared failed to one of its VMs Running elsewhere. */
-  vmRestarted(seconds: number): void;
-  setHeld(held: boolean): void;
-  /** Host failures the protected VMs can absorb, and how many the policies want absorbed. */
-  setReserve(tolerated: number, wanted: number): void;
-}
-
-export const NO_FAILOVER_METRICS: FailoverMetrics = {
-  vmRestarted: () => undefined,
-  setHeld: () => undefined,
-  setReserve: () => undefined,
-};
-
-export interface FailoverDeps {
+interface FailoverDeps {
   readonly api: ApiClient;
   readonly events: EventRecorder;
   readonly log: Logger;
@@ -50,7 +38,8 @@ type FailoverPolicy = NonNullable<ReturnType<typeof failoverPolicyFor>>;
 interface Cluster {
   readonly model: ClusterModel;
   readonly policies: PolicySet;
-  readonly existingVms: ReadonlySet<string>;
+  /** Whether a VirtualMachine ("namespace/name") still exists, VMI or not (a halted one has none). */
+  readonly vmExists: (key: string) => boolean;
 }
 
 /** A failed node under a policy, with its incident so far. */
@@ -88,12 +77,12 @@ export class FailoverReconciler {
     this.nodes = new NodeWrites(deps.api);
   }
 
-  /** `existingVms`: every VirtualMachine in the cluster ("namespace/name"), VMI or not (a halted one has none). */
+  /** `vmExists`: whether a VirtualMachine ("namespace/name") still exists, VMI or not (a halted one has none). */
   async reconcile(
     model: ClusterModel,
     policies: PolicySet,
     now: number,
-    existingVms: ReadonlySet<string>,
+    vmExists: (key: string) => boolean,
   ): Promise<void> {
     const health = assessNodes(model, policies, now);
     const storm = stormGuard(model, health, policies);
@@ -102,7 +91,7 @@ export class FailoverReconciler {
     this.lastHold = storm.hold ? storm.reason : "";
     const byName = new Map(health.map((entry) => [entry.node, entry]));
     for (const node of model.nodes)
-      await this.node({ model, policies, existingVms }, node, { health: byName.get(node.name), now, hold: storm.hold });
+      await this.node({ model, policies, vmExists }, node, { health: byName.get(node.name), now, hold: storm.hold });
   }
 
   private async node(
@@ -112,15 +101,19 @@ export class FailoverReconciler {
   ): Promise<void> {
     const policy = failoverPolicyFor(cluster.policies, node);
     if (!policy) return;
-    const incident = readIncident(node.annotations);
+    const recorded = readIncident(node.annotations);
+    // A recovered incident whose host has come back since is a record: a new failure opens a new one.
+    const incident = recorded && cameBackSince(recorded, node.lease?.renewedAt) ? undefined : recorded;
     const state = round.health?.state;
     if (incident && state === "healthy" && neverReleased(incident)) await this.close(node, incident, round.now);
     else if (incident) await this.follow(cluster, { node, policy, incident }, round.now);
-    else if (state === "failed" && !round.hold) await this.open(cluster, node, round.health, round.now);
+    else if (state === "failed" && !round.hold) await this.open(cluster, { node, policy }, round.health, round.now);
   }
 
-  private async write(node: string, incident: Incident | undefined): Promise<void> {
+  /** Writes the incident; `cleared` annotations (an earlier incident's External confirmations) go with it. */
+  private async write(node: string, incident: Incident | undefined, cleared: readonly string[] = []): Promise<void> {
     await this.nodes.annotate(node, {
+      ...Object.fromEntries(cleared.map((annotation) => [annotation, null])),
       [INCIDENT_ANNOTATION]: incident === undefined ? null : JSON.stringify(incident),
     });
   }
@@ -130,12 +123,16 @@ export class FailoverReconciler {
    * restart priority makes them wait are halted now, while their VMIs still show where they run (a
    * fence agent may release the node itself as it confirms). Halting never starts a second copy.
    */
-  private async open(cluster: Cluster, node: NodeInfo, health: NodeHealth | undefined, now: number): Promise<void> {
+  private async open(
+    cluster: Cluster,
+    failed: { node: NodeInfo; policy: FailoverPolicy },
+    health: NodeHealth | undefined,
+    now: number,
+  ): Promise<void> {
     const { model } = cluster;
+    const { node, policy } = failed;
     // VMs that KubeVirt would not start again anyway (Manual, Halted) are left alone.
-    const vms = model.vms
-      .filter((vm) => vm.node === node.index && vm.runStrategy !== "Manual" && vm.runStrategy !== "Halted")
-      .map((vm) => vm.key);
+    const vms = model.vms.filter((vm) => vm.node === node.index && restartsByItself(vm)).map((vm) => vm.key);
     const reason = health?.reason ?? "failed";
     const incident: Incident = {
       node: node.name,
@@ -156,7 +153,8 @@ export class FailoverReconciler {
       "HostFailed",
       `${reason}; ${vms.length} VM(s) on it`,
     );
-    await this.write(node.name, incident);
+    // An External confirmation set for an earlier incident must not confirm this one.
+    await this.write(node.name, incident, externalConfirmations(policy.spec.fencing.strategies));
   }
 
   private async follow(cluster: Cluster, failed: Case, now: number): Promise<void> {
@@ -169,7 +167,12 @@ export class FailoverReconciler {
     const { node, policy, incident } = failed;
     const strategies = policy.spec.fencing.strategies;
     const step = strategies[incident.fenceStep];
-    const outcome = step ? await observeFenceStep(this.deps.api, step, node) : undefined;
+    const target = { node: node.name, since: Date.parse(incident.failedAt) };
+    const outcome = step
+      ? await observeFenceStep(this.deps.api, step, { ...target, annotations: node.annotations })
+      : undefined;
+    // A remediation not there (yet, or only an earlier incident's): create this incident's own.
+    if (step && outcome?.absent) await startFenceStep(this.deps.api, step, target).catch(() => undefined);
     const observation =
       step && outcome
         ? { step: incident.fenceStep, startedAt: Date.parse(incident.fenceStartedAt), ...outcome }
@@ -194,7 +197,7 @@ export class FailoverReconciler {
     if (action.kind === "start") {
       const step = policy.spec.fencing.strategies[action.step];
       const done = step
-        ? await startFenceStep(this.deps.api, step, node.name).catch(
+        ? await startFenceStep(this.deps.api, step, { node: node.name, since: Date.parse(incident.failedAt) }).catch(
             (error: unknown) => `could not start: ${String(error)}`,
           )
         : "";
@@ -243,8 +246,8 @@ export class FailoverReconciler {
   private async release(node: NodeInfo, policy: FailoverPolicy): Promise<void> {
     if (policy.spec.fencing.release === "OutOfServiceTaint") {
       if (node.taints.some((taint) => taint.key === OUT_OF_SERVICE_TAINT)) return;
-      const taints = [...node.taints, { key: OUT_OF_SERVICE_TAINT, value: "nodeshutdown", effect: "NoExecute" }];
-      await this.deps.api.patch(`/api/v1/nodes/${node.name}`, { spec: { taints } });
+      const taint = { key: OUT_OF_SERVICE_TAINT, value: "nodeshutdown", effect: "NoExecute" };
+      await this.nodes.addTaint(node.name, node.taints, taint);
       return;
     }
     const pods = (await this.deps.api.get("/api/v1/pods", {
@@ -261,7 +264,7 @@ export class FailoverReconciler {
 
   /** Records each VM Running again on another node and lets held VMs go in turn; ends when all run, or have gone. */
   private async recover(cluster: Cluster, failed: Case, now: number): Promise<void> {
-    const { model, existingVms } = cluster;
+    const { model, vmExists } = cluster;
     const { node, policy, incident } = failed;
     const fresh = newlyRunning(model, node, incident);
     const restarted = [...incident.restarted, ...fresh.map((entry) => ({ ...entry, at: iso(now) }))];
@@ -271,9 +274,9 @@ export class FailoverReconciler {
       next = withEvent(next, now, `${entry.vm} Running on ${entry.node}`);
     }
     const held = await this.nextTurns(policy, { ...next, restarted }, now);
-    const heldVms = new Set(held.map((entry) => entry.vm));
-    const waiting = incident.vms.filter((key) => !restarted.some((entry) => entry.vm === key));
-    const pending = waiting.filter((key) => model.vmIndex.has(key) || heldVms.has(key) || existingVms.has(key));
+    const running = new Set(restarted.map((entry) => entry.vm));
+    // Not yet running elsewhere, and not gone (a held VM is Halted: it exists, without a VMI).
+    const pending = incident.vms.filter((key) => !running.has(key) && (model.vmIndex.has(key) || vmExists(key)));
     const phase = pending.length === 0 ? "Recovered" : "Fenced";
     const unchanged = held.length === (incident.held ?? []).length;
     if (restarted.length === incident.restarted.length && phase === incident.phase && unchanged) return;

@@ -4,9 +4,10 @@
  * progress and when it began). The cluster holds the state; the controller keeps none that matters.
  */
 
+import { KUBEDRS } from "../../core/model/kubedrs-labels.ts";
 import { readJsonAnnotation } from "../json-annotation.ts";
 
-export const INCIDENT_ANNOTATION = "kubedrs.io/incident";
+export const INCIDENT_ANNOTATION = KUBEDRS.incident;
 
 export type IncidentPhase = "Fencing" | "Fenced" | "Recovered" | "FencingFailed";
 
@@ -44,6 +45,16 @@ function isIncident(value: unknown): value is Incident {
 /** The node's incident; a mangled annotation reads as none (kubedrs only ever writes whole ones). */
 export function readIncident(annotations: Readonly<Record<string, string>>): Incident | undefined {
   return readJsonAnnotation(annotations, INCIDENT_ANNOTATION, { name: "an incident", is: isIncident }).value;
+}
+
+/**
+ * A recovered incident whose host has renewed its Lease since it was fenced: the host came back, so
+ * the incident is a record, and a new failure is a new incident. One whose host never came back is
+ * still that failure.
+ */
+export function cameBackSince(incident: Incident, leaseRenewedAt: number | undefined): boolean {
+  if (incident.phase !== "Recovered" || leaseRenewedAt === undefined) return false;
+  return leaseRenewedAt > Date.parse(incident.fencedAt ?? incident.failedAt);
 }
 
 export function withEvent(incident: Incident, at: number, what: string): Incident {

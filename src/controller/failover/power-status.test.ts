@@ -33,6 +33,11 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
+/** Lets requests in flight reach the BMC and their answers come back. */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 200));
+}
+
 function query(node: string, interval = 2): PowerQuery {
   return { node, url: `${base}/${node}`, insecureSkipTLSVerify: false, timeout: 2, interval };
 }
@@ -87,14 +92,27 @@ describe("PowerStatusReader against the twin's Redfish BMCs", () => {
     const before = seen.length;
     reader.ask([query("on", 5)]);
     await answers(1);
+    await settle();
     clock.now += 4_000;
     reader.ask([query("on", 5)]);
+    // Long enough for a request, had one gone out, to reach the BMC.
+    await settle();
     expect(seen.length - before).toBe(1);
     clock.now += 1_000;
     reader.ask([query("on", 5)]);
     await answers(2);
     expect(seen.length - before).toBe(2);
     reader.ask([]);
+    expect(reader.current().size).toBe(0);
+  });
+
+  it("drops an answer for a node no longer asked about (its Lease came back meanwhile)", async () => {
+    const { reader } = harness();
+    const before = seen.length;
+    reader.ask([query("off")]);
+    reader.ask([]);
+    await settle();
+    expect(seen.length - before).toBe(1);
     expect(reader.current().size).toBe(0);
   });
 

@@ -22,7 +22,7 @@ export interface BasicCredentials {
   readonly password: string;
 }
 
-export interface PowerStatusDeps {
+interface PowerStatusDeps {
   /** The controller's clock (the twin's under the twin): when an answer counts as observed. */
   readonly now: () => number;
   /** The BMC credentials, or undefined to send none. */
@@ -47,6 +47,8 @@ export class PowerStatusReader {
   private readonly readings = new Map<string, PowerReadingDoc>();
   private readonly askedAt = new Map<string, number>();
   private readonly asking = new Set<string>();
+  /** The nodes the last `ask` was about. */
+  private wanted: ReadonlySet<string> = new Set();
 
   constructor(deps: PowerStatusDeps) {
     this.deps = deps;
@@ -59,8 +61,12 @@ export class PowerStatusReader {
 
   /** Sends the queries that are due; answers arrive later. Nodes no longer queried are forgotten. */
   ask(queries: readonly PowerQuery[]): void {
-    const wanted = new Set(queries.map((query) => query.node));
-    for (const node of this.readings.keys()) if (!wanted.has(node)) this.readings.delete(node);
+    this.wanted = new Set(queries.map((query) => query.node));
+    for (const node of [...this.readings.keys(), ...this.askedAt.keys()]) {
+      if (this.wanted.has(node)) continue;
+      this.readings.delete(node);
+      this.askedAt.delete(node);
+    }
     const now = this.deps.now();
     for (const query of queries) {
       const last = this.askedAt.get(query.node);
@@ -73,6 +79,8 @@ export class PowerStatusReader {
 
   private async query(query: PowerQuery): Promise<void> {
     const reading = await this.read(query);
+    // A node whose Lease came back while its BMC was asked is no longer of interest.
+    if (!this.wanted.has(query.node)) return;
     this.readings.set(query.node, reading);
     this.deps.log.info({ node: query.node, power: reading.state, detail: reading.detail }, "BMC power state");
     this.deps.onReading();

@@ -5,16 +5,18 @@
  * its strategy back when core/failover/holds says its turn has come.
  */
 import type { ApiClient } from "../../adapters/kube/client/api-client.ts";
+import { failoverPolicyFor } from "../../core/failover/detect.ts";
 import { type HeldVm, releasableHolds } from "../../core/failover/holds.ts";
-import { restartOrder } from "../../core/failover/restart-order.ts";
+import { rankClasses, restartOrder } from "../../core/failover/restart-order.ts";
 import type { ClusterModel } from "../../core/model/cluster.ts";
+import { KUBEDRS } from "../../core/model/kubedrs-labels.ts";
 import type { FailoverPolicySpec } from "../../core/policy/kinds/failover-policy.ts";
 import type { PolicySet } from "../../core/policy/policy-set.ts";
 
-export const HELD_ANNOTATION = "kubedrs.io/held-run-strategy";
+const HELD_ANNOTATION = KUBEDRS.heldRunStrategy;
 
 export interface Holds {
-  /** Every VM of the incident with its priority class. */
+  /** Every VM of the incident that is to run again with its priority class (not those left alone: Manual, Halted). */
   readonly classes: Readonly<Record<string, string>>;
   readonly held: readonly HeldVm[];
 }
@@ -22,6 +24,17 @@ export interface Holds {
 function vmPath(vm: string): string {
   const [namespace = "", name = ""] = vm.split("/");
   return `/apis/kubevirt.io/v1/namespaces/${namespace}/virtualmachines/${name}`;
+}
+
+/** Each priority class's rank in the restart order of the node's FailoverPolicy (what holds go by). */
+function classRanks(
+  cluster: { readonly model: ClusterModel; readonly policies: PolicySet },
+  node: string,
+): Map<string, number> {
+  const info = cluster.model.nodes[cluster.model.nodeIndex.get(node) ?? -1];
+  const policy = info ? failoverPolicyFor(cluster.policies, info) : undefined;
+  const classes = rankClasses(policy?.spec.restart.priorityClasses ?? []);
+  return new Map([...classes].map(([name, cls]) => [name, cls.rank]));
 }
 
 /** Halts the VMs that must wait (computed as if the node were fenced now); returns the classes and holds for the incident. */
@@ -32,7 +45,10 @@ export async function holdWaiting(
   now: number,
 ): Promise<Holds> {
   const order = restartOrder({ ...cluster, now, node, running: new Set() });
-  const classes = Object.fromEntries(order.map((decision) => [decision.vm, decision.priorityClass]));
+  // VMs left alone never run again on their own, so no class may wait for them.
+  const toRun = order.filter((decision) => decision.action !== "leave");
+  const classes = Object.fromEntries(toRun.map((decision) => [decision.vm, decision.priorityClass]));
+  const ranks = classRanks(cluster, node);
   const held: HeldVm[] = [];
   for (const decision of order.filter((entry) => entry.action === "wait")) {
     const vm = cluster.model.vms[cluster.model.vmIndex.get(decision.vm) ?? -1];
@@ -42,7 +58,8 @@ export async function holdWaiting(
       spec: { runStrategy: "Halted" },
     };
     await api.patch(vmPath(decision.vm), body);
-    held.push({ vm: decision.vm, priorityClass: decision.priorityClass, priority: decision.priority });
+    const priority = ranks.get(decision.priorityClass) ?? decision.priority;
+    held.push({ vm: decision.vm, priorityClass: decision.priorityClass, priority });
   }
   return { classes, held };
 }

@@ -1,16 +1,19 @@
 /**
  * Gives memory back after the controller's big allocations: a model of the cluster per balance
- * pass or maintenance round, the metrics of every launcher pod per usage sample. V8 keeps the pages such bursts
- * freed, and glibc the arenas, resident long after; its memory reducer never runs the collection
- * that returns them. A "last resort" major collection does: at 1,000 nodes / 30,000 VMIs it took
- * the controller's RSS from 532 to 401 MiB (`npm run bench -- controller`). It is a full, blocking
- * collection (several full GCs, about a CPU second on that heap), so it runs at most every 20 s,
- * right after the burst. Not after the first list: releasing then, before the first pass, left the
- * process larger (637 MiB).
+ * pass or maintenance round, the metrics of every launcher pod per usage sample. At 1,000 nodes /
+ * 30,000 VMIs the pages such bursts freed stay resident: /proc showed 316 MiB of 256 KiB heap pages
+ * against 206–232 MiB V8 counts as committed, and regular full collections (or
+ * `--memory-reducer-favors-memory`, `--decommit-pooled-pages`) did not return them. A "last resort"
+ * major collection does: RSS 532 → 401 MiB in-process (`npm run bench -- controller`). It blocks,
+ * and after each sample it added about a CPU second to the cycle (a 10 s window holding a sample:
+ * 20–25% of a core, against 12–16% without), so it runs at most every 20 s, right after a burst.
+ * Not after the first list: releasing then, before the first pass, left the process at 637 MiB.
  *
- * After a pass or a round it always runs (every few minutes). After a usage sample (every 30 s) it
- * runs only above the soft memory target (`kubedrs run --memory-target`, like Go's GOMEMLIMIT):
- * at 1,000 nodes that holds RSS near 400 MiB for about 3% more CPU; without one RSS sits near 470.
+ * After a balance pass it always runs (every few minutes). After a maintenance round (every second
+ * during an evacuation or an incident) or a usage sample (every 30 s) it runs only above the soft
+ * memory target (`kubedrs run --memory-target`, like Go's GOMEMLIMIT):
+ * there it held RSS at 400–418 MiB for 7.3–8.8% of a core; without a target RSS sat at 469–496 MiB
+ * for 5.3%.
  *
  * It needs `--expose-gc` (bin/kubedrs.js, the Dockerfile and the npm scripts pass it); without it
  * this does nothing.

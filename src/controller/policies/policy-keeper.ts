@@ -3,6 +3,7 @@
  * whole and the last good set stays in force, so a bad commit or a half-applied CRD never leaves the
  * controller without policies or with half of them. The verdict says why, in lines an admin can act on.
  */
+import { listed } from "../../core/model/listed.ts";
 import { formatFieldError } from "../../core/policy/field-error.ts";
 import { countPolicies, EMPTY_POLICY_SET, type PolicySet } from "../../core/policy/policy-set.ts";
 import { type PolicyChange, policyChanges } from "./policy-changes.ts";
@@ -36,9 +37,10 @@ function policyCount(set: PolicySet): string {
 }
 
 function describeChanges(changes: readonly PolicyChange[]): string {
-  const named = changes.slice(0, NAMED_CHANGES).map(({ change, policy }) => `${change} ${policy}`);
-  const rest = changes.length - named.length;
-  return rest > 0 ? `${named.join(", ")} and ${rest} more` : named.join(", ");
+  return listed(
+    changes.map(({ change, policy }) => `${change} ${policy}`),
+    NAMED_CHANGES,
+  );
 }
 
 export class PolicyKeeper {

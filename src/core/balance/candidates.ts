@@ -36,6 +36,8 @@ export interface SearchEnv {
   readonly weights: Readonly<Record<string, number>>;
   /** VMs already moved by this plan; none moves twice. */
   readonly moved: Set<number>;
+  /** Moves refused after they were picked (the failover reserve), as refusedMove keys: not offered again. */
+  readonly refused: Set<string>;
   /** Records why a VM could not move (for the plan's summary). */
   readonly noteBlocked: (vm: VmInfo, rejection: Rejection) => void;
   /** Breaks exact ties, as kube-scheduler does among equally scored nodes, so no node wins by its name. */
@@ -152,6 +154,11 @@ function vmsWorthTrying(env: SearchEnv, source: number, coolest: number, stats: 
  * first. Targets come ordered by deviation, so once they are no cooler than the source nothing
  * later can gain and the scan stops.
  */
+/** The key of a VM's move to a node in SearchEnv.refused. */
+export function refusedMove(vm: VmInfo, target: number): string {
+  return `${vm.index}>${target}`;
+}
+
 function feasibleTargets(env: SearchEnv, vm: VmInfo, source: number, step: Step): NodeInfo[] {
   const found: NodeInfo[] = [];
   const sourceLoad = step.deviation[source] ?? 0;
@@ -160,7 +167,7 @@ function feasibleTargets(env: SearchEnv, vm: VmInfo, source: number, step: Step)
     if (found.length >= SEARCH.targetsPerVm || checks >= SEARCH.nodeChecksPerVm) break;
     if ((step.deviation[target] ?? 0) >= sourceLoad) break;
     const node = env.ctx.model.nodes[target];
-    if (!node || target === source) continue;
+    if (!node || target === source || env.refused.has(refusedMove(vm, target))) continue;
     checks += 1;
     if (env.domain.gainPoints(vm, source, target) <= 0) continue;
     if (!env.engine.rejection(env.ctx, vm, node)) found.push(node);

@@ -3,12 +3,21 @@
  * PlacementRule), then, when the domain is out of balance or has hot spots, the best move found at
  * each step until the goal is reached, no move pays for itself, or the pass's move limit is hit.
  */
+import { listed } from "../model/listed.ts";
 import type { VmInfo } from "../model/cluster.ts";
 import { formatBytes, formatDuration } from "../model/quantity.ts";
 import { ruleViolation } from "../placement/plugins/placement-rules/index.ts";
 import { ruleGroup } from "../placement/plugins/placement-rules/index.ts";
 import { groupIncludes } from "../placement/vm-groups.ts";
-import { type Candidate, type SearchEnv, type SearchStats, bestMove, costPoints, mayMove } from "./candidates.ts";
+import {
+  type Candidate,
+  type SearchEnv,
+  type SearchStats,
+  bestMove,
+  costPoints,
+  mayMove,
+  refusedMove,
+} from "./candidates.ts";
 import type { MoveCost, MoveKind } from "./plan-types.ts";
 import { reserveGuard } from "./reserve-guard.ts";
 
@@ -141,8 +150,8 @@ function whyStopped(env: SearchEnv, stats: SearchStats): string {
 function hotLeft(env: SearchEnv): string {
   const hot = env.domain.hotNodes();
   if (hot.length === 0) return "";
-  const names = hot.slice(0, 3).map((node) => env.ctx.model.nodes[node]?.name ?? "?");
-  return `; still above a ceiling: ${names.join(", ")}${hot.length > 3 ? ` and ${hot.length - 3} more` : ""}`;
+  const names = hot.map((node) => env.ctx.model.nodes[node]?.name ?? "?");
+  return `; still above a ceiling: ${listed(names, 3)}`;
 }
 
 export function balanceMoves(env: SearchEnv, limit: number): PassResult {
@@ -174,14 +183,20 @@ export function balanceMoves(env: SearchEnv, limit: number): PassResult {
         outcome: `stopped at imbalance ${round3(before)}: ${whyStopped(env, stats)}${hotLeft(env)}${held()}`,
       };
     const refusal = guard?.admit(move);
-    if (refusal === undefined) moves.push(apply(env, move, "balance", balanceReasons(env, move, before)));
-    else if (refused.push(refusal) >= MAX_REFUSED) break;
-    // A refused VM stays where it is this pass; the search goes on without it.
-    else env.moved.add(move.vm.index);
+    if (refusal === undefined) {
+      moves.push(apply(env, move, "balance", balanceReasons(env, move, before)));
+      continue;
+    }
+    // The search goes on without that move; the VM may still go elsewhere.
+    env.refused.add(refusedMove(move.vm, move.to));
+    if (refused.push(refusal) >= MAX_REFUSED) {
+      const stopped = `stopped at ${MAX_REFUSED} moves refused (imbalance ${round3(domain.imbalance())})`;
+      return { moves, outcome: `${stopped}${held()}` };
+    }
   }
   return {
     moves,
-    outcome: `stopped at ${refused.length >= MAX_REFUSED ? `${MAX_REFUSED} moves refused` : `the limit of ${limit} moves per pass`} (imbalance ${round3(domain.imbalance())})${held()}`,
+    outcome: `stopped at the limit of ${limit} moves per pass (imbalance ${round3(domain.imbalance())})${held()}`,
   };
 }
 

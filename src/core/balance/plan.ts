@@ -86,6 +86,7 @@ function runDomain(shared: Shared, assignment: DomainAssignment): DomainRun {
     costs: shared.costs,
     weights: spec.scoring.weights,
     moved: shared.moved,
+    refused: new Set(),
     noteBlocked: (vm, rejection) => shared.blocked.note(vm, rejection),
     rng: input.rng.fork(assignment.policy.metadata.name),
   };

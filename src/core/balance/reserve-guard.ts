@@ -19,17 +19,20 @@ export interface ReserveGuard {
 
 /** The guard for this pass, or undefined when no FailoverPolicy enforces admission control. */
 export function reserveGuard(ctx: PlacementContext): ReserveGuard | undefined {
-  if (!ctx.policies.failover.some((policy) => policy.spec.admissionControl.enforce)) return undefined;
+  const enforcing = ctx.policies.failover.filter((policy) => policy.spec.admissionControl.enforce);
+  if (enforcing.length === 0) return undefined;
+  // Only what the enforcing policies want is kept; the others only report.
+  const wanted = Math.max(...enforcing.map((policy) => policy.spec.admissionControl.hostFailuresToTolerate));
   const { model, policies, placement } = ctx;
   const now = failuresTolerated(model, policies, (vm) => placement.nodeOf(vm.index));
-  let floor = Math.min(now.wanted, now.tolerated);
+  let floor = Math.min(wanted, now.tolerated);
   return {
     admit(move) {
       const after = failuresTolerated(model, policies, (vm) =>
         vm.index === move.vm.index ? move.to : placement.nodeOf(vm.index),
       );
       if (after.tolerated >= floor) {
-        floor = Math.min(now.wanted, after.tolerated);
+        floor = Math.min(wanted, after.tolerated);
         return undefined;
       }
       const to = model.nodes[move.to]?.name ?? "?";

@@ -7,7 +7,8 @@
  * must fit on the rest by requests: first-fit decreasing by memory, nodes in name order, into each
  * surviving node's allocatable less the requests of the VMs it already runs. Only CPU, memory and
  * pod slots are counted; placement rules, taints and devices are the restart planner's business.
- * Nodes that cannot take new VMs (cordoned, in maintenance, not Ready) are never destinations.
+ * Nodes that cannot take new VMs (nodeTakesVms: cordoned, in maintenance, not Ready, fenced out of
+ * service, not schedulable for KubeVirt) are never destinations.
  *
  * The answer is the largest k found to fit, by galloping and bisection. Because a packing for k + 1
  * losses is one for k, every smaller loss is then absorbable too, even where first fit on its own
@@ -22,10 +23,13 @@
  * packings are tried, and first fit descends a segment tree over the nodes' free CPU, memory and pod
  * slots instead of scanning them.
  */
-import type { ClusterModel, NodeInfo, VmInfo } from "../model/cluster.ts";
+import { listed } from "../model/listed.ts";
+import type { ClusterModel, VmInfo } from "../model/cluster.ts";
 import { formatBytes } from "../model/quantity.ts";
+import { nodeTakesVms } from "../placement/plugins/node-schedulable/index.ts";
 import type { PolicySet } from "../policy/policy-set.ts";
 import { failoverPolicyFor } from "./detect.ts";
+import { restartsByItself } from "./restart-order.ts";
 
 export interface CapacityReserve {
   /** How many of the worst host failures the protected VMs survive (a packing exists for each of 1..tolerated). */
@@ -114,12 +118,12 @@ interface Free {
 const NO_ROOM: Free = { cpu: -1, memory: -1, pods: -1 };
 
 /** Where each VM runs in the placement being judged: the model's, or one the balancer is trying. */
-export type NodeOf = (vm: VmInfo) => number;
+type NodeOf = (vm: VmInfo) => number;
 
 const MODEL_NODE: NodeOf = (vm) => vm.node;
 
 function isProtectedVm(vm: VmInfo, node: number, protectedNodes: readonly boolean[]): boolean {
-  return protectedNodes[node] === true && vm.runStrategy !== "Manual" && vm.runStrategy !== "Halted";
+  return protectedNodes[node] === true && restartsByItself(vm);
 }
 
 function demandOf(vm: VmInfo, node: number): Demand {
@@ -133,23 +137,17 @@ function largestFirst(a: Demand, b: Demand): number {
   return a.vm.key < b.vm.key ? -1 : a.vm.key > b.vm.key ? 1 : 0;
 }
 
-function canHost(node: NodeInfo): boolean {
-  return !node.unschedulable && node.maintenance === undefined && node.ready.status === "True";
-}
-
 /** Allocatable less the requests of every VM on the node (protected or not); NO_ROOM for nodes that take no VMs. */
 function freeOf(model: ClusterModel, nodeOf: NodeOf): Free[] {
   const used = model.nodes.map(() => ({ cpu: 0, memory: 0, pods: 0 }));
   for (const vm of model.vms) {
-    const load = used[nodeOf(vm)];
-    if (load === undefined) continue;
-    load.cpu += vm.requests.cpu ?? 0;
-    load.memory += vm.requests.memory ?? 0;
-    load.pods += vm.requests.pods ?? 1;
+    const demand = demandOf(vm, nodeOf(vm));
+    const load = used[demand.node];
+    if (load !== undefined) add(load, demand);
   }
   return model.nodes.map((node, index) => {
     const load = used[index] ?? { cpu: 0, memory: 0, pods: 0 };
-    if (!canHost(node)) return NO_ROOM;
+    if (!nodeTakesVms(node)) return NO_ROOM;
     return {
       cpu: (node.allocatable.cpu ?? 0) - load.cpu,
       memory: (node.allocatable.memory ?? 0) - load.memory,
@@ -208,10 +206,6 @@ function pack(packing: Packing, k: number): Packed {
   return { stuck: undefined, placed };
 }
 
-function stranded(packing: Packing, k: number): Demand | undefined {
-  return pack(packing, k).stuck;
-}
-
 function add(into: { cpu: number; memory: number; pods: number }, amount: Free, sign = 1): void {
   into.cpu += sign * amount.cpu;
   into.memory += sign * amount.memory;
@@ -249,37 +243,33 @@ function firstHopeless(packing: Packing, order: readonly number[]): number {
 interface Search {
   /** The largest k found to fit (0 when even one loss does not). */
   readonly tolerated: number;
+  /** First fit's placement for `tolerated` losses (nothing placed for 0). */
+  readonly fitting: Packed;
   /** The VM that found no room when the (tolerated + 1) worst nodes are lost. */
   readonly stuck: Demand | undefined;
 }
+
+const NOTHING_PLACED: Packed = { stuck: undefined, placed: new Map() };
 
 /**
  * The largest k found to fit: gallop (1, 3, 7, …) to the first k that does not, then bisect, never past the
  * first k the sums rule out. A packing for k + 1 losses is also one for k (the extra node's VMs dropped, the
  * same room on the rest), so whatever k first fit places, every smaller loss can be absorbed too: the answer
- * is a proven lower bound even where first fit misses a packing for some smaller k.
+ * is a proven lower bound even where first fit misses a packing for some smaller k. Each k is packed once.
  */
 function search(packing: Packing, order: readonly number[]): Search {
   let fits = 0;
+  let fitting = NOTHING_PLACED;
   let fails = firstHopeless(packing, order);
-  for (let step = 1; fits + step < fails; step *= 2) {
-    if (stranded(packing, fits + step) !== undefined) {
-      fails = fits + step;
-      break;
-    }
-    fits += step;
-  }
-  while (fails - fits > 1) {
-    const middle = Math.floor((fits + fails) / 2);
-    if (stranded(packing, middle) === undefined) fits = middle;
-    else fails = middle;
-  }
-  return { tolerated: fits, stuck: stranded(packing, fails) };
-}
-
-function listed(names: readonly string[], limit = 5): string {
-  const shown = names.slice(0, limit).join(", ");
-  return names.length > limit ? `${shown} and ${names.length - limit} more` : shown;
+  let failing: Packed | undefined;
+  const tryLosing = (k: number): void => {
+    const packed = pack(packing, k);
+    if (packed.stuck === undefined) [fits, fitting] = [k, packed];
+    else [fails, failing] = [k, packed];
+  };
+  for (let step = 1; fits + step < fails && failing === undefined; step *= 2) tryLosing(fits + step);
+  while (fails - fits > 1) tryLosing(Math.floor((fits + fails) / 2));
+  return { tolerated: fits, fitting, stuck: (failing ?? pack(packing, fails)).stuck };
 }
 
 function describe(demand: Demand): string {
@@ -305,9 +295,9 @@ export function failuresTolerated(model: ClusterModel, policies: PolicySet, node
   const rank = new Int32Array(model.nodes.length);
   order.forEach((node, position) => (rank[node] = position));
   const packing: Packing = { model, free: freeOf(model, nodeOf), demands: [...demands].sort(largestFirst), rank };
-  const { tolerated, stuck } = search(packing, order);
+  const { tolerated, fitting, stuck } = search(packing, order);
   const nameOf = (node: number): string => model.nodes[node]?.name ?? "";
-  const restarts = new Map([...pack(packing, tolerated).placed].map(([demand, node]) => [demand.vm.key, nameOf(node)]));
+  const restarts = new Map([...fitting.placed].map(([demand, node]) => [demand.vm.key, nameOf(node)]));
   const witness = { lost: order.slice(0, tolerated).map(nameOf), restarts };
   const lost = order.slice(0, tolerated + 1).map(nameOf);
   const verdict = tolerated >= wanted ? "enough" : `short of the ${wanted} wanted`;
@@ -318,6 +308,6 @@ export function failuresTolerated(model: ClusterModel, policies: PolicySet, node
     wanted,
     reason:
       `tolerates ${tolerated} host failure(s), ${verdict}: losing the ${tolerated + 1} node(s) holding the most ` +
-      `protected requests (${listed(lost)}) ${strands}`,
+      `protected requests (${listed(lost, 5)}) ${strands}`,
   };
 }

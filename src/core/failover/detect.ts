@@ -14,6 +14,7 @@
  * its VMs still need a restart. The reason says so, so nobody mistakes the verdict for the drain.
  */
 import type { ClusterModel, NodeInfo, PowerReading } from "../model/cluster.ts";
+import { KUBEDRS } from "../model/kubedrs-labels.ts";
 import { formatDuration } from "../model/quantity.ts";
 import { governingPolicy, type Policy, type PolicySet } from "../policy/policy-set.ts";
 import type { HealthSignal, NodeHealth, NodeHealthState } from "./types.ts";
@@ -32,7 +33,7 @@ function seconds(ms: number): string {
 }
 
 /** Bad once the Lease has gone unrenewed for longer than leaseTimeout; a node without a Lease is bad too. */
-export function leaseSignal(node: NodeInfo, leaseTimeout: number, now: number): HealthSignal {
+function leaseSignal(node: NodeInfo, leaseTimeout: number, now: number): HealthSignal {
   const timeout = formatDuration(leaseTimeout);
   if (node.lease === undefined) {
     const detail = `no Lease in kube-node-lease, so no heartbeat to go by (timeout ${timeout})`;
@@ -53,7 +54,7 @@ export function leaseSignal(node: NodeInfo, leaseTimeout: number, now: number): 
 }
 
 /** Bad while Ready is not True; overdue once it has been so for notReadyTimeout (from its lastTransitionTime). */
-export function readySignal(node: NodeInfo, notReadyTimeout: number, now: number): HealthSignal {
+function readySignal(node: NodeInfo, notReadyTimeout: number, now: number): HealthSignal {
   const { status, since } = node.ready;
   const timeout = formatDuration(notReadyTimeout);
   if (status === "True") return { name: "ready", bad: false, overdue: false, since: undefined, detail: "Ready=True" };
@@ -74,7 +75,7 @@ export function readySignal(node: NodeInfo, notReadyTimeout: number, now: number
  * Bad (and at once overdue: the BMC's word needs no debounce) when the BMC reported the host Off after
  * its last Lease renewal. A reading from before that heartbeat is about an outage already over.
  */
-export function powerSignal(power: PowerReading | undefined, lease: NodeInfo["lease"]): HealthSignal {
+function powerSignal(power: PowerReading | undefined, lease: NodeInfo["lease"]): HealthSignal {
   if (power === undefined)
     return { name: "power", bad: false, overdue: false, since: undefined, detail: "power not read" };
   const { state, observedAt } = power;
@@ -95,9 +96,9 @@ function stateOf(signals: readonly HealthSignal[]): NodeHealthState {
   return signals.some((signal) => signal.bad) ? "suspect" : "healthy";
 }
 
-function reasonOf(node: NodeInfo, policy: FailoverPolicy, signals: readonly HealthSignal[]): string {
+function reasonOf(node: NodeInfo, policy: FailoverPolicy, assessed: Omit<NodeHealth, "node" | "reason">): string {
+  const { state, signals } = assessed;
   const details = signals.map((signal) => signal.detail).join("; ");
-  const state = stateOf(signals);
   const notes = [`FailoverPolicy ${policy.metadata.name}`];
   if (state !== "healthy" && node.maintenance !== undefined)
     notes.push(`in maintenance (${node.maintenance}), assessed all the same`);
@@ -106,14 +107,15 @@ function reasonOf(node: NodeInfo, policy: FailoverPolicy, signals: readonly Heal
 }
 
 /** One node against its policy's detection timeouts. */
-export function assessNode(node: NodeInfo, policy: FailoverPolicy, now: number): NodeHealth {
+function assessNode(node: NodeInfo, policy: FailoverPolicy, now: number): NodeHealth {
   const { leaseTimeout, notReadyTimeout } = policy.spec.detection;
   const signals = [
     leaseSignal(node, leaseTimeout, now),
     readySignal(node, notReadyTimeout, now),
     powerSignal(node.power, node.lease),
   ];
-  return { node: node.name, state: stateOf(signals), signals, reason: reasonOf(node, policy, signals) };
+  const state = stateOf(signals);
+  return { node: node.name, state, signals, reason: reasonOf(node, policy, { state, signals }) };
 }
 
 /** Every node a FailoverPolicy selects, in name order; nodes no policy selects are not protected and left out. */
@@ -136,11 +138,8 @@ export interface PowerQuery {
   readonly interval: number;
 }
 
-/** The node annotation naming its BMC's Redfish ComputerSystem; it wins over the policy's template. */
-export const REDFISH_SYSTEM_ANNOTATION = "kubedrs.io/redfish-system";
-
 function systemUrlOf(node: NodeInfo, template: string | undefined): string | undefined {
-  return node.annotations[REDFISH_SYSTEM_ANNOTATION] ?? template?.replaceAll("{node}", node.name);
+  return node.annotations[KUBEDRS.redfishSystem] ?? template?.replaceAll("{node}", node.name);
 }
 
 /**

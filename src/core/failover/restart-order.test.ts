@@ -11,7 +11,7 @@ import {
 import { policyDocumentSchemas } from "../policy/document.ts";
 import { EMPTY_POLICY_SET, type PolicySet } from "../policy/policy-set.ts";
 import { failoverPolicyFor } from "./detect.ts";
-import { restartOrder } from "./restart-order.ts";
+import { type ClassWait, classWait, rankClasses, restartOrder } from "./restart-order.ts";
 import type { RestartDecision } from "./types.ts";
 
 type ClassInput = { name: string; value: number; startAfter?: string[]; readyDelay?: number };
@@ -302,6 +302,48 @@ describe("restartOrder: startAfter and readyDelay", () => {
     const decisions = order([on("x", { cls: "a" }), on("y", { cls: "b" })], { policies });
     expect(summary(decisions)).toEqual(["x a restart", "y b restart"]);
     expect(decisionFor(decisions, "x").reason).toMatch(/\(startAfter b ignored: it forms a cycle\)$/);
+  });
+});
+
+describe("rankClasses and classWait: the gate holds share", () => {
+  const classes = rankClasses([
+    { name: "a", value: 200, startAfter: ["a"], readyDelay: 30 },
+    { name: "x", value: 150, startAfter: ["y"], readyDelay: 0 },
+    { name: "y", value: 150, startAfter: ["x"], readyDelay: 0 },
+    { name: "db", value: 100, startAfter: [], readyDelay: 0 },
+    { name: "app", value: 300, startAfter: ["db", "gone"], readyDelay: 30 },
+  ]);
+
+  it("drops self-references, cycles and unknown classes; a prerequisite inherits its dependents' rank", () => {
+    const shape = [...classes.values()].map((c) => [c.spec.name, c.after, c.rank, c.depth, c.cyclic]);
+    expect(shape).toEqual([
+      ["a", [], 200, 0, ["a"]],
+      ["x", [], 150, 0, ["y"]],
+      ["y", [], 150, 0, ["x"]],
+      ["db", [], 300, 0, []],
+      ["app", ["db"], 300, 1, ["gone"]],
+    ]);
+  });
+
+  it.each<[string, string, Record<string, string[]>, Record<string, number>, number, ClassWait | undefined]>([
+    ["a after itself", "a", { a: ["a-1"] }, {}, 0, undefined],
+    ["app, db not Running", "app", { db: ["db-1"] }, {}, 0, { kind: "running", after: "db", waiting: ["db-1"] }],
+    ["app, no db VMs", "app", {}, {}, 0, undefined],
+    ["app, db since unknown", "app", { db: [] }, {}, 0, { kind: "unknownSince", after: ["db"] }],
+    [
+      "app, readyDelay not over",
+      "app",
+      { db: [] },
+      { db: 1_000 },
+      30_999,
+      { kind: "readyDelay", after: ["db"], until: 31_000 },
+    ],
+    ["app, readyDelay over", "app", { db: [] }, { db: 1_000 }, 31_000, undefined],
+  ])("%s", (_case, name, pending, since, now, wait) => {
+    const cls = classes.get(name);
+    if (!cls) throw new Error(`no class ${name}`);
+    const progress = { pending: new Map(Object.entries(pending)), since: new Map(Object.entries(since)), now };
+    expect(classWait(cls, progress)).toEqual(wait);
   });
 });
 

@@ -6,6 +6,7 @@
  * is checked with the placement core (purpose "restart") as the order is walked, so when it runs
  * short the lowest priorities wait, and once a class is short no lower class jumps it.
  */
+import { listed } from "../model/listed.ts";
 import type { ClusterModel, NodeInfo, VmInfo } from "../model/cluster.ts";
 import { nodeCpuFromLabels } from "../model/kubevirt-labels.ts";
 import { Placement } from "../model/placement.ts";
@@ -42,7 +43,7 @@ type ClassSpec = FailoverPolicySpec["restart"]["priorityClasses"][number];
 const MS = 1000;
 
 /** A class as the order uses it: startAfter without self-references or cycles, and the rank it inherits. */
-interface RankedClass {
+export interface RankedClass {
   readonly spec: ClassSpec;
   readonly after: readonly string[];
   /** Its value, raised to the highest value of any class that starts after it, so prerequisites go first. */
@@ -65,7 +66,11 @@ function reaches(byName: ReadonlyMap<string, ClassSpec>, from: string, to: strin
   return false;
 }
 
-function rankClasses(classes: readonly ClassSpec[]): Map<string, RankedClass> {
+/**
+ * The policy's classes by name, as the order uses them: each one's startAfter without unknown
+ * classes, self-references or the entries that close a cycle, its inherited rank and its depth.
+ */
+export function rankClasses(classes: readonly ClassSpec[]): Map<string, RankedClass> {
   const byName = new Map(classes.map((spec) => [spec.name, spec]));
   // An edge c → p (c starts after p) stays only when p is a known class that does not lead back to c.
   const after = new Map(
@@ -118,19 +123,27 @@ function classOf(vm: VmInfo, classes: ReadonlyMap<string, RankedClass>, fallback
   return [cls, `class ${cls.spec.name} (${cls.spec.value}, the defaultClass: ${why})`];
 }
 
+/** KubeVirt starts the VM again by itself once its VMI is gone: every run strategy but Manual and Halted. */
+export function restartsByItself(vm: VmInfo): boolean {
+  return vm.runStrategy !== "Manual" && vm.runStrategy !== "Halted";
+}
+
 function leaveReason(vm: VmInfo): string | undefined {
-  if (vm.runStrategy !== "Manual" && vm.runStrategy !== "Halted") return undefined;
+  if (restartsByItself(vm)) return undefined;
   return `runStrategy ${vm.runStrategy}: KubeVirt does not start it on its own, and kubedrs leaves it alone`;
 }
 
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Which class goes first: the higher rank, then prerequisites before dependents, the higher value, the name. */
+export function compareClasses(a: RankedClass, b: RankedClass): number {
+  return b.rank - a.rank || a.depth - b.depth || b.spec.value - a.spec.value || compareText(a.spec.name, b.spec.name);
+}
+
 function byOrder(a: Entry, b: Entry): number {
-  return (
-    b.cls.rank - a.cls.rank ||
-    a.cls.depth - b.cls.depth ||
-    b.cls.spec.value - a.cls.spec.value ||
-    (a.cls.spec.name < b.cls.spec.name ? -1 : a.cls.spec.name > b.cls.spec.name ? 1 : 0) ||
-    (a.vm.key < b.vm.key ? -1 : a.vm.key > b.vm.key ? 1 : 0)
-  );
+  return compareClasses(a.cls, b.cls) || compareText(a.vm.key, b.vm.key);
 }
 
 /**
@@ -207,29 +220,58 @@ function pendingByClass(entries: readonly Entry[], running: ReadonlySet<string>)
 }
 
 function listVms(keys: readonly string[]): string {
-  const shown = keys.slice(0, 3).join(", ");
-  return keys.length > 3 ? `${shown} and ${keys.length - 3} more` : shown;
+  return listed(keys, 3);
+}
+
+/** What a class still waits for before it may start. */
+export type ClassWait =
+  /** A class it starts after has VMs not Running yet. */
+  | { readonly kind: "running"; readonly after: string; readonly waiting: readonly string[] }
+  /** Its readyDelay runs from when these classes became Running, which is not known. */
+  | { readonly kind: "unknownSince"; readonly after: readonly string[] }
+  /** Its readyDelay after these classes became Running is over at `until` (ms since the epoch). */
+  | { readonly kind: "readyDelay"; readonly after: readonly string[]; readonly until: number };
+
+/** How far the incident's classes are, for classWait. */
+export interface ClassProgress {
+  /** Per class with VMs to run again, those not Running yet; a class not in it is not waited for. */
+  readonly pending: ReadonlyMap<string, readonly string[]>;
+  /** When each class's VMs were all Running again (ms since the epoch). */
+  readonly since: ReadonlyMap<string, number> | undefined;
+  /** Milliseconds since the epoch. */
+  readonly now: number;
+}
+
+/** What keeps the class from starting now (its cycle-free startAfter, its readyDelay), or undefined when nothing does. */
+export function classWait(cls: RankedClass, progress: ClassProgress): ClassWait | undefined {
+  const present = cls.after.filter((name) => progress.pending.has(name));
+  for (const name of present) {
+    const waiting = progress.pending.get(name) ?? [];
+    if (waiting.length > 0) return { kind: "running", after: name, waiting };
+  }
+  const delay = cls.spec.readyDelay;
+  if (delay <= 0 || present.length === 0) return undefined;
+  const since = present.map((name) => progress.since?.get(name));
+  const unknown = present.filter((_, index) => since[index] === undefined);
+  if (unknown.length > 0) return { kind: "unknownSince", after: unknown };
+  const until = Math.max(...since.map((at) => at ?? 0)) + delay * MS;
+  return progress.now < until ? { kind: "readyDelay", after: present, until } : undefined;
 }
 
 /** Why the class may not start yet (startAfter, readyDelay), or undefined when it may. */
 function gate(cls: RankedClass, input: RestartInput, pending: ReadonlyMap<string, string[]>): string | undefined {
-  const present = cls.after.filter((name) => pending.has(name));
-  for (const name of present) {
-    const waiting = pending.get(name) ?? [];
-    if (waiting.length > 0)
-      return `starts after class ${name}, whose VMs are not all Running yet (${listVms(waiting)})`;
+  const wait = classWait(cls, { pending, since: input.classSince, now: input.now });
+  const delay = formatDuration(cls.spec.readyDelay);
+  switch (wait?.kind) {
+    case undefined:
+      return undefined;
+    case "running":
+      return `starts after class ${wait.after}, whose VMs are not all Running yet (${listVms(wait.waiting)})`;
+    case "unknownSince":
+      return `readyDelay ${delay}: when class ${wait.after.join(", ")} became Running is not known`;
+    case "readyDelay":
+      return `starts ${delay} after class ${wait.after.join(", ")} became Running: waiting ${formatDuration((wait.until - input.now) / MS)} more`;
   }
-  const delay = cls.spec.readyDelay;
-  if (delay <= 0 || present.length === 0) return undefined;
-  const since = present.map((name) => input.classSince?.get(name));
-  const unknown = present.filter((_, index) => since[index] === undefined);
-  if (unknown.length > 0)
-    return `readyDelay ${formatDuration(delay)}: when class ${unknown.join(", ")} became Running is not known`;
-  const ready = Math.max(...since.map((at) => at ?? 0)) + delay * MS;
-  if (input.now < ready) {
-    return `starts ${formatDuration(delay)} after class ${present.join(", ")} became Running: waiting ${formatDuration((ready - input.now) / MS)} more`;
-  }
-  return undefined;
 }
 
 /** The first class, in order, with a VM that did not fit, and how many VMs at its rank did not. */

@@ -17,6 +17,7 @@
  * 40% of 3 is 1. NodeHealthCheck's early maxUnhealthy and Cluster API's MachineHealthCheck round
  * down too; NodeHealthCheck since 2025 rounds maxUnhealthy up (it converts it into minHealthy).
  */
+import { listed } from "../model/listed.ts";
 import type { ClusterModel, NodeInfo } from "../model/cluster.ts";
 import { resolveIntOrPercent } from "../schema/fields.ts";
 import type { PolicySet } from "../policy/policy-set.ts";
@@ -41,9 +42,11 @@ function looksOf(model: ClusterModel, health: readonly NodeHealth[], policies: P
   });
 }
 
-function names(looks: readonly Looks[], limit = 5): string {
-  const shown = looks.slice(0, limit).map((entry) => entry.node.name);
-  return looks.length > limit ? `${shown.join(", ")} and ${looks.length - limit} more` : shown.join(", ");
+function names(looks: readonly Looks[]): string {
+  return listed(
+    looks.map((entry) => entry.node.name),
+    5,
+  );
 }
 
 function blindControlPlane(looks: readonly Looks[]): string | undefined {

@@ -10,6 +10,12 @@ export const KUBEDRS = {
   proactiveAt: "kubedrs.io/proactive-at",
   /** On a VM or VMI: its restart priority class after a host failure. */
   restartPriority: "kubedrs.io/restart-priority",
+  /** On a node: the host-failure incident's timeline, as JSON, written by kubedrs. */
+  incident: "kubedrs.io/incident",
+  /** On a VM held back after a host failure: the run strategy it gets back when its turn comes. */
+  heldRunStrategy: "kubedrs.io/held-run-strategy",
+  /** On a node: its BMC's Redfish ComputerSystem URL (wins over the FailoverPolicy's systemUrl template). */
+  redfishSystem: "kubedrs.io/redfish-system",
   /** On a VMI: the MigrationProfile whose KubeVirt MigrationPolicy must govern its migrations. */
   migrationProfile: "kubedrs.io/migration-profile",
   /** On a VMIM: the plan that created it. */

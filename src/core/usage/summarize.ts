@@ -4,6 +4,7 @@
  * smoothing never hides a peak from the headroom checks. Times are milliseconds since the epoch (as
  * the controller's clock gives them); the window and half-life are seconds, as BalancePolicy states them.
  */
+import { nearestRankOfSorted } from "../numeric/nearest-rank.ts";
 import type { UsageSummary } from "../model/snapshot.ts";
 
 export type SmoothingMethod = "EWMA" | "Mean";
@@ -59,7 +60,7 @@ export function summarizeColumns(series: UsageColumns, settings: SummarySettings
   const max = sorted[sorted.length - 1] ?? smoothed;
   // A weighted mean lies between the extremes; clamping only undoes rounding, so a constant stays exact.
   const mean = Math.min(max, Math.max(min, smoothed));
-  return { mean, p95: nearestRank(sorted, P95), max };
+  return { mean, p95: nearestRankOfSorted(sorted, P95), max };
 }
 
 interface WindowPoints {
@@ -121,10 +122,4 @@ function latestMean(points: WindowPoints, newestAt: number): number {
     count += 1;
   });
   return sum / count;
-}
-
-/** The nearest-rank percentile of ascending values: the value at rank ceil(q · n). */
-function nearestRank(sorted: Float64Array, quantile: number): number {
-  const rank = Math.max(1, Math.ceil(quantile * sorted.length));
-  return sorted[rank - 1] ?? Number.NaN;
 }

@@ -54,8 +54,6 @@ const powerStatus = z
       "Ask the BMC of a node whose Lease is overdue for its power state: Off confirms the failure without waiting for Ready.",
   });
 
-export type PowerStatusSpec = z.output<typeof powerStatus>;
-
 const priorityClass = z.strictObject({
   name: z.string().min(1),
   value: z.number().int().meta({ description: "Higher values restart first." }),
