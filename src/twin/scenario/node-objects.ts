@@ -31,7 +31,8 @@ function instanceType(pool: NodePool): string {
   return `${pool.name}-${pool.cores}c-${Math.round(pool.memory / GiB)}g`;
 }
 
-function poolLabels(pool: NodePool): Record<string, string> {
+/** Every label the twin gives a pool's hosts: KubeVirt's, the CPU model's, the pool's own. */
+export function poolLabels(pool: NodePool): Record<string, string> {
   const labels = hostLabels({
     instanceType: instanceType(pool),
     cpuManager: pool.cpuManager,

@@ -26,6 +26,13 @@ async function traceFilesIn(directory: string): Promise<string[] | undefined> {
     .sort();
 }
 
+/** The index-th of `of` runs of consecutive files, each ceil(n / of) long (the last may be shorter or empty). */
+export function partOf<T>(files: readonly T[], part: { index: number; of: number } | undefined): readonly T[] {
+  if (part === undefined) return files;
+  const size = Math.ceil(files.length / part.of);
+  return files.slice(part.index * size, (part.index + 1) * size);
+}
+
 export interface TraceResolution {
   readonly files: TraceFiles;
   readonly errors: readonly FieldError[];
@@ -49,7 +56,8 @@ export async function resolveTraces(spec: ScenarioSpec, root: string): Promise<T
       });
       continue;
     }
-    files.set(group.name, found.slice(0, group.traces.limit ?? found.length));
+    const part = partOf(found, group.traces.part);
+    files.set(group.name, part.slice(0, group.traces.limit ?? part.length));
   }
   return { files, errors };
 }

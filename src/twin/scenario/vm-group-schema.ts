@@ -79,6 +79,15 @@ const traces = z
     directory: z.string().min(1).meta({
       description: "A directory of trace files under the traces root ($KUBEDRS_TRACES, else ../shared/traces).",
     }),
+    part: z
+      .strictObject({ index: z.number().int().min(0), of: z.number().int().min(1) })
+      .refine((part) => part.index < part.of, { message: "index must be below of", path: ["index"] })
+      .optional()
+      .meta({
+        description:
+          "Use only the index-th of `of` runs of consecutive files (by name), each ceil(files / of) long: how " +
+          "CloudSim deals its VM types over a PlanetLab day (VM i gets type i / ceil(n / types)).",
+      }),
     limit: z.number().int().min(1).optional().meta({ description: "Use only the first N files (by name)." }),
     interval: duration
       .refine((seconds) => seconds > 0, "must be longer than 0")

@@ -32,8 +32,10 @@ const LIBRARY = [
   "maintenance-drill",
   "scale-1k",
   "planetlab-day",
+  "planetlab-cloudsim",
 ];
-const APPLIED = LIBRARY.filter((name) => name !== "scale-1k" && name !== "planetlab-day");
+const TRACED = new Set(["planetlab-day", "planetlab-cloudsim"]);
+const APPLIED = LIBRARY.filter((name) => name !== "scale-1k" && !TRACED.has(name));
 const PLANETLAB_DAY = join(tracesRoot(process.env), "planetlab/20110303");
 
 async function load(name: string): Promise<Scenario> {
@@ -55,12 +57,12 @@ const validate = new Ajv2020({ strict: false, allErrors: true, validateFormats: 
 
 const templateSpec = (vm: unknown, ...path: string[]): unknown => at(vm, "spec", "template", "spec", ...path);
 
-it("holds the nine named scenarios", async () => {
+it("holds the ten named scenarios", async () => {
   expect(await libraryScenarioNames()).toEqual([...LIBRARY].sort());
 });
 
 describe.each(LIBRARY)("the %s scenario", (name) => {
-  const needsTraces = name === "planetlab-day" && !existsSync(PLANETLAB_DAY);
+  const needsTraces = TRACED.has(name) && !existsSync(PLANETLAB_DAY);
 
   it.skipIf(needsTraces)("loads", async () => {
     const scenario = await load(name);
