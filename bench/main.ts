@@ -7,6 +7,8 @@ const benchmarks: Record<string, () => Promise<{ run(args: string[]): Promise<un
   evacuate: () => import("./evacuate.ts"),
   failover: () => import("./failover.ts"),
   plan: () => import("./plan.ts"),
+  replay: () => import("./replay.ts"),
+  scale: () => import("./scale.ts"),
   twin: () => import("./twin.ts"),
 };
 

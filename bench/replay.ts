@@ -1,0 +1,133 @@
+/**
+ * The trace-replay evaluation (issue 7): every strategy on every PlanetLab day, on the same cluster
+ * and load, judged by the same metrics. Each (day, strategy) replay runs in its own process
+ * (bench/replay-worker.ts), two at a time by default.
+ *
+ *   npm run bench -- replay [--days all|20110303,...] [--strategies none,...,kubedrs] [--jobs 2]
+ *     [--scenario F] [--policies DIR] [--start packed|spread] [--out DIR] [--write-docs]
+ *
+ * Writes report.json and report.html to --out (a fresh temporary directory by default), and each
+ * replay's output under --out/runs/, which a later run with the same --out reuses; with
+ * --write-docs, also to docs/evaluation/ and the summary table into docs/EVALUATION.md. Prints the
+ * summary (metrics per strategy, mean over days) and the goals as JSON.
+ */
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { cpus, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { buildReport, STRATEGY_ORDER, summarize } from "../src/evaluate/report.ts";
+import type { HeatMap, StrategyDayResult } from "../src/evaluate/report-types.ts";
+import { renderReportHtml } from "../src/evaluate/report/html.ts";
+import { renderEvaluationTable } from "../src/evaluate/report/markdown.ts";
+import { tracesRoot } from "../src/twin/scenario/traces.ts";
+import { option } from "./args.ts";
+
+const execFileAsync = promisify(execFile);
+const REPOSITORY = resolve(import.meta.dirname, "..");
+const WORKER = resolve(import.meta.dirname, "replay-worker.ts");
+const DOCS_TABLE_START = "<!-- replay-table:start -->";
+const DOCS_TABLE_END = "<!-- replay-table:end -->";
+
+interface WorkerOutput {
+  readonly result: StrategyDayResult;
+  readonly heatMap: HeatMap;
+}
+
+/** One replay, or its saved output when an earlier run in the same --out directory finished it. */
+async function replayOne(
+  job: { day: string; strategy: string; out: string },
+  passThrough: readonly string[],
+): Promise<WorkerOutput> {
+  const saved = join(job.out, "runs", `${job.day}-${job.strategy}.json`);
+  const text = await readFile(saved, "utf8").catch(() => undefined);
+  if (text !== undefined) return JSON.parse(text) as WorkerOutput;
+  const { stdout } = await execFileAsync(
+    process.execPath,
+    [...process.execArgv, WORKER, "--day", job.day, "--strategy", job.strategy, ...passThrough],
+    { maxBuffer: 256 * 2 ** 20 },
+  );
+  await mkdir(join(job.out, "runs"), { recursive: true });
+  await writeFile(saved, stdout);
+  return JSON.parse(stdout) as WorkerOutput;
+}
+
+/** Runs the jobs `parallel` at a time, keeping their order. */
+async function pool<T>(jobs: readonly (() => Promise<T>)[], parallel: number): Promise<T[]> {
+  const results: T[] = new Array<T>(jobs.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.max(1, parallel) }, async () => {
+    while (next < jobs.length) {
+      const index = next++;
+      const job = jobs[index];
+      if (job) results[index] = await job();
+    }
+  });
+  await Promise.all(lanes);
+  return results;
+}
+
+async function planetLabDays(): Promise<string[]> {
+  const entries = await readdir(join(tracesRoot(process.env), "planetlab"), { withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isDirectory() && /^\d{8}$/.test(entry.name))
+    .map((entry) => entry.name)
+    .sort();
+}
+
+function passThroughOptions(args: readonly string[]): string[] {
+  return ["--scenario", "--policies", "--start", "--seed"].flatMap((name) => {
+    const value = option(args, name);
+    return value === undefined ? [] : [name, value];
+  });
+}
+
+async function writeDocs(report: ReturnType<typeof buildReport>, html: string): Promise<void> {
+  const directory = join(REPOSITORY, "docs", "evaluation");
+  await mkdir(directory, { recursive: true });
+  await writeFile(join(directory, "report.json"), `${JSON.stringify(report)}\n`);
+  await writeFile(join(directory, "report.html"), html);
+  const file = join(REPOSITORY, "docs", "EVALUATION.md");
+  const text = await readFile(file, "utf8");
+  const start = text.indexOf(DOCS_TABLE_START);
+  const end = text.indexOf(DOCS_TABLE_END);
+  if (start < 0 || end < start) throw new Error(`${file}: no ${DOCS_TABLE_START} … ${DOCS_TABLE_END} markers`);
+  const table = `${DOCS_TABLE_START}\n${renderEvaluationTable(report)}\n${DOCS_TABLE_END}`;
+  await writeFile(file, text.slice(0, start) + table + text.slice(end + DOCS_TABLE_END.length));
+}
+
+export async function run(args: string[]): Promise<unknown> {
+  const daysOption = option(args, "--days") ?? "all";
+  const days = daysOption === "all" ? await planetLabDays() : daysOption.split(",");
+  const strategies = (option(args, "--strategies") ?? STRATEGY_ORDER.join(",")).split(",");
+  const parallel = Number(option(args, "--jobs") ?? String(Math.min(2, cpus().length)));
+  const passThrough = passThroughOptions(args);
+  const started = performance.now();
+  const out = option(args, "--out") ?? (await mkdtemp(join(tmpdir(), "kubedrs-replay-")));
+  const jobs = days.flatMap((day) =>
+    strategies.map((strategy) => () => replayOne({ day, strategy, out }, passThrough)),
+  );
+  const outputs = await pool(jobs, parallel);
+  const report = buildReport({
+    results: outputs.map((output) => output.result),
+    heatMaps: outputs.map((output) => output.heatMap),
+    days,
+    strategies,
+    machine: { node: process.version, cpus: cpus().length },
+    start: option(args, "--start") === "spread" ? "spread" : "packed",
+    generatedAt: new Date().toISOString(),
+  });
+  const html = renderReportHtml(report);
+  await writeFile(join(out, "report.json"), `${JSON.stringify(report)}\n`);
+  await writeFile(join(out, "report.html"), html);
+  if (args.includes("--write-docs")) await writeDocs(report, html);
+  return {
+    benchmark: "replay",
+    node: process.version,
+    wallSeconds: Math.round((performance.now() - started) / 1000),
+    out,
+    days,
+    summary: summarize(report),
+    goals: report.goals,
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * kubedrs itself in the replay: each pass builds the snapshot the controller would (replay-snapshot.ts)
+ * and runs the planning core, `plan`, with the policies given (the repository's shipped policies/ by
+ * default), exactly as a balance pass does. The moves go to the replay's migration runner.
+ */
+import { plan } from "../../core/balance/plan.ts";
+import { EMPTY_ANTI_THRASH } from "../../core/balance/anti-thrash.ts";
+import { createRng } from "../../core/numeric/rng.ts";
+import { defaultBalancePolicy, type PolicySet } from "../../core/policy/policy-set.ts";
+import { replayModel, type UsageSettings } from "../replay-snapshot.ts";
+import type { ReplayMove, ReplayState, ReplayStrategy } from "../replay-types.ts";
+import { indexMoves, passIntervalMs } from "./moves.ts";
+
+export interface KubedrsOptions {
+  readonly policies: PolicySet;
+  readonly seed: number;
+}
+
+/** The first BalancePolicy's metric settings, as the controller summarizes usage with them. */
+export function usageSettingsOf(policies: PolicySet): UsageSettings {
+  const { metrics } = (policies.balance[0] ?? defaultBalancePolicy()).spec;
+  return {
+    windowSeconds: metrics.window,
+    method: metrics.smoothing.method,
+    halfLifeSeconds: metrics.smoothing.halfLife,
+  };
+}
+
+export function kubedrsStrategy({ policies, seed }: KubedrsOptions): ReplayStrategy {
+  const rng = createRng(seed);
+  const settings = usageSettingsOf(policies);
+  return {
+    name: "kubedrs",
+    intervalMs: passIntervalMs(policies),
+    decide(state: ReplayState): readonly ReplayMove[] {
+      const model = replayModel(state, settings);
+      // The migration history is in the snapshot (as VMIMs), so no carried state is needed.
+      const result = plan({ model, policies, now: state.now, rng, antiThrash: EMPTY_ANTI_THRASH });
+      return indexMoves(state, result.moves);
+    },
+  };
+}

@@ -1,0 +1,164 @@
+/**
+ * A replay's cluster and load, taken from a TwinScenario: its node pools become hosts, its `traces`
+ * groups VMs, one per trace file, each replaying its file's samples. The same scenario can boot the
+ * twin, so a replay and a twin run start from the same cluster.
+ *
+ * Only what a replay models is read: pools (count, cores, memory, pods, labels, zones, migration
+ * bandwidth) and trace groups (vCPUs, memory, dirty rate, trace). VMs start where the Kubernetes
+ * scheduler would put them, created in order (`place`).
+ */
+import { DEFAULT_MIGRATION_BANDWIDTH } from "../core/model/snapshot.ts";
+import { DEFAULT_DIRTY_RATE } from "../core/balance/migration-costs.ts";
+import type { Scenario } from "../twin/scenario/index.ts";
+import { poolLabels } from "../twin/scenario/node-objects.ts";
+import type { TraceLibrary } from "../twin/workload/trace.ts";
+import type { ReplayWorkload } from "./replay.ts";
+import type { ReplayHost, ReplayState, ReplayVm } from "./replay-types.ts";
+import { addRequests, emptyRequests, scheduleTarget } from "../baselines/kube-scheduler.ts";
+import { createRng } from "../core/numeric/rng.ts";
+
+/** KubeVirt's default developerConfiguration.cpuAllocationRatio: each vCPU requests 1/10 of a core. */
+export const CPU_ALLOCATION_RATIO = 10;
+
+export type InitialPlacement = (hosts: readonly ReplayHost[], vms: readonly ReplayVm[]) => Int32Array;
+
+function hostsOf(scenario: Scenario): ReplayHost[] {
+  return scenario.layout.nodes.map(({ name, pool, zone }) => ({
+    name,
+    type: pool.name,
+    cores: pool.cores,
+    memory: pool.memory,
+    pods: pool.pods,
+    labels: { ...poolLabels(pool), "topology.kubernetes.io/zone": zone, "kubernetes.io/hostname": name },
+    migrationBandwidth: pool.migrationBandwidth ?? DEFAULT_MIGRATION_BANDWIDTH,
+  }));
+}
+
+/** A constant dirty rate from the group's load, or the default one when it is a curve. */
+function dirtyRateOf(load: { readonly dirtyRate: unknown } | undefined): number {
+  return typeof load?.dirtyRate === "number" ? load.dirtyRate : DEFAULT_DIRTY_RATE;
+}
+
+interface TracedVm {
+  readonly vm: ReplayVm;
+  readonly samples: Float64Array;
+  /** The group's `traces.scale`. */
+  readonly scale: number;
+}
+
+function tracedVms(scenario: Scenario, library: TraceLibrary): TracedVm[] {
+  const vms: TracedVm[] = [];
+  for (const { group, names, traceFiles } of scenario.layout.groups) {
+    if (traceFiles === undefined) continue;
+    names.forEach((name, index) => {
+      const file = traceFiles[index];
+      if (file === undefined) return;
+      vms.push({
+        vm: {
+          key: `${group.namespace}/${name}`,
+          vcpus: group.cpu,
+          memory: group.memory,
+          requests: { cpu: group.cpu / CPU_ALLOCATION_RATIO, memory: group.memory },
+          dirtyRate: dirtyRateOf(group.load),
+        },
+        samples: library.samples(file),
+        scale: group.traces?.scale ?? 1,
+      });
+    });
+  }
+  return vms;
+}
+
+/**
+ * The workload of a scenario whose VMs all replay traces with one sample interval. Throws when the
+ * scenario has no trace groups or mixes intervals, naming the group.
+ */
+export function workloadFromScenario(
+  scenario: Scenario,
+  library: TraceLibrary,
+  { day, place }: { readonly day: string; readonly place: InitialPlacement },
+): ReplayWorkload {
+  const { spec, metadata } = scenario.document;
+  const groups = spec.vmGroups.filter((group) => group.traces !== undefined);
+  const intervals = new Set(groups.map((group) => group.traces?.interval));
+  if (groups.length === 0) throw new Error(`scenario ${metadata.name}: no vmGroups with traces to replay`);
+  if (intervals.size > 1) throw new Error(`scenario ${metadata.name}: every traces group must use one interval`);
+  const stepMs = (groups[0]?.traces?.interval ?? 300) * 1000;
+  const hosts = hostsOf(scenario);
+  const traced = tracedVms(scenario, library);
+  const vms = traced.map((entry) => entry.vm);
+  const steps = Math.floor((spec.duration * 1000) / stepMs);
+  return {
+    name: metadata.name,
+    day,
+    start: spec.start,
+    stepMs,
+    steps,
+    hosts,
+    vms,
+    // A trace shorter than the replay wraps, as the twin's trace curve does.
+    demand: traced.map(({ samples, scale }) =>
+      Float64Array.from({ length: steps }, (_, step) => (samples[step % samples.length] ?? 0) * scale),
+    ),
+    initialHostOf: place(hosts, vms),
+  };
+}
+
+/**
+ * The study's start: VMs placed in order, each on the first host (in scenario order) that can take
+ * its requests, as CloudSim's simple allocation and a Kubernetes scheduler scoring MostAllocated both
+ * do. With KubeVirt's CPU overcommit, memory decides how many VMs share a host, so hosts start full
+ * and CPU hot spots come from what the guests do.
+ */
+export const packedPlacement: InitialPlacement = (hosts, vms) => {
+  const cpu = new Float64Array(hosts.length);
+  const memory = new Float64Array(hosts.length);
+  const pods = new Int32Array(hosts.length);
+  return Int32Array.from(vms, (vm) => {
+    const fits = (host: ReplayHost, index: number): boolean =>
+      (cpu[index] ?? 0) + vm.requests.cpu <= host.cores &&
+      (memory[index] ?? 0) + vm.requests.memory <= host.memory &&
+      (pods[index] ?? 0) < host.pods;
+    const found = hosts.findIndex((host, index) => fits(host, index));
+    if (found < 0) throw new Error(`no host can take ${vm.key}: the cluster is full`);
+    cpu[found] = (cpu[found] ?? 0) + vm.requests.cpu;
+    memory[found] = (memory[found] ?? 0) + vm.requests.memory;
+    pods[found] = (pods[found] ?? 0) + 1;
+    return found;
+  });
+};
+
+/** Just enough state for kube-scheduler to place VMs not yet running anywhere (host -1). */
+function placementState(hosts: readonly ReplayHost[], vms: readonly ReplayVm[], hostOf: Int32Array): ReplayState {
+  return {
+    now: 0,
+    stepMs: 0,
+    hosts,
+    vms,
+    hostOf,
+    cpuHistory: () => [],
+    migrating: new Set(),
+    migrations: [],
+  };
+}
+
+/**
+ * The Kubernetes scheduler's start: VMs created in order, each placed by kube-scheduler's default
+ * scoring (LeastAllocated, balanced allocation), which spreads them over every host.
+ */
+export function spreadPlacement(seed: number): InitialPlacement {
+  return (hosts, vms) => {
+    const rng = createRng(seed);
+    const hostOf = new Int32Array(vms.length).fill(-1);
+    const requests = emptyRequests(hosts.length);
+    const cursor = { next: 0 };
+    const state = placementState(hosts, vms, hostOf);
+    vms.forEach((vm, index) => {
+      const host = scheduleTarget(state, index, { rng, requests, cursor });
+      if (host === undefined) throw new Error(`no host can take ${vm.key}: the cluster is full`);
+      hostOf[index] = host;
+      addRequests(requests, host, vm);
+    });
+    return hostOf;
+  };
+}
