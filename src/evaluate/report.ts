@@ -85,7 +85,7 @@ export function summarize(report: Pick<ReplayReport, "strategies" | "results">):
 type Goal = ReplayReport["goals"][number];
 
 function percent(value: number): string {
-  return `${(value * 100).toFixed(3)}%`;
+  return value === 0 ? "0%" : `${(value * 100).toPrecision(2)}%`;
 }
 
 function overloadGoal(ours: StrategySummary, baselines: readonly StrategySummary[]): Goal {
