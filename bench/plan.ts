@@ -8,22 +8,16 @@
  * Quality runs plan to the goal, hundreds of moves, and the greedy baseline takes minutes at
  * 1,000 nodes; at 5,000 it takes the better part of an hour, so it is off unless asked for.
  */
-import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { promisify } from "node:util";
 import { option } from "./args.ts";
+import { runWorker } from "./worker-process.ts";
 
-const execFileAsync = promisify(execFile);
 const WORKER = resolve(import.meta.dirname, "plan-worker.ts");
 
 async function worker(...args: string[]): Promise<unknown> {
-  // The same V8 flags kubedrs runs with (see bin/kubedrs.js).
-  const { stdout } = await execFileAsync(process.execPath, [...process.execArgv, WORKER, ...args], {
-    maxBuffer: 64 * 2 ** 20,
-  });
-  return JSON.parse(stdout) as unknown;
+  return JSON.parse(await runWorker(WORKER, args)) as unknown;
 }
 
 export async function run(args: string[]): Promise<unknown> {

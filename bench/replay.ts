@@ -11,20 +11,21 @@
  * --write-docs, also to docs/evaluation/ and the summary table into docs/EVALUATION.md. Prints the
  * summary (metrics per strategy, mean over days) and the goals as JSON.
  */
-import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { promisify } from "node:util";
-import { buildReport, STRATEGY_ORDER, summarize } from "../src/evaluate/report.ts";
+import { buildReport, STRATEGY_ORDER } from "../src/evaluate/report.ts";
+import { summarize } from "../src/evaluate/report/summary.ts";
 import type { HeatMap, StrategyDayResult } from "../src/evaluate/report-types.ts";
 import { renderReportHtml } from "../src/evaluate/report/html.ts";
 import { renderEvaluationTable } from "../src/evaluate/report/markdown.ts";
+import { DEFAULT_REPLAY_SCENARIO, loadDayScenario } from "../src/evaluate/scenario-day.ts";
+import { scenarioFacts } from "../src/evaluate/workload.ts";
+import { REPOSITORY_ROOT } from "../src/twin/scenario/library.ts";
 import { tracesRoot } from "../src/twin/scenario/traces.ts";
 import { option } from "./args.ts";
+import { runWorker } from "./worker-process.ts";
 
-const execFileAsync = promisify(execFile);
-const REPOSITORY = resolve(import.meta.dirname, "..");
 const WORKER = resolve(import.meta.dirname, "replay-worker.ts");
 const DOCS_TABLE_START = "<!-- replay-table:start -->";
 const DOCS_TABLE_END = "<!-- replay-table:end -->";
@@ -42,11 +43,7 @@ async function replayOne(
   const saved = join(job.out, "runs", `${job.day}-${job.strategy}.json`);
   const text = await readFile(saved, "utf8").catch(() => undefined);
   if (text !== undefined) return JSON.parse(text) as WorkerOutput;
-  const { stdout } = await execFileAsync(
-    process.execPath,
-    [...process.execArgv, WORKER, "--day", job.day, "--strategy", job.strategy, ...passThrough],
-    { maxBuffer: 256 * 2 ** 20 },
-  );
+  const stdout = await runWorker(WORKER, ["--day", job.day, "--strategy", job.strategy, ...passThrough]);
   await mkdir(join(job.out, "runs"), { recursive: true });
   await writeFile(saved, stdout);
   return JSON.parse(stdout) as WorkerOutput;
@@ -83,11 +80,11 @@ function passThroughOptions(args: readonly string[]): string[] {
 }
 
 async function writeDocs(report: ReturnType<typeof buildReport>, html: string): Promise<void> {
-  const directory = join(REPOSITORY, "docs", "evaluation");
+  const directory = join(REPOSITORY_ROOT, "docs", "evaluation");
   await mkdir(directory, { recursive: true });
   await writeFile(join(directory, "report.json"), `${JSON.stringify(report)}\n`);
   await writeFile(join(directory, "report.html"), html);
-  const file = join(REPOSITORY, "docs", "EVALUATION.md");
+  const file = join(REPOSITORY_ROOT, "docs", "EVALUATION.md");
   const text = await readFile(file, "utf8");
   const start = text.indexOf(DOCS_TABLE_START);
   const end = text.indexOf(DOCS_TABLE_END);
@@ -116,6 +113,9 @@ export async function run(args: string[]): Promise<unknown> {
     machine: { node: process.version, cpus: cpus().length },
     start: option(args, "--start") === "spread" ? "spread" : "packed",
     generatedAt: new Date().toISOString(),
+    scenario: scenarioFacts(
+      await loadDayScenario(option(args, "--scenario") ?? DEFAULT_REPLAY_SCENARIO, days[0] ?? ""),
+    ),
   });
   const html = renderReportHtml(report);
   await writeFile(join(out, "report.json"), `${JSON.stringify(report)}\n`);

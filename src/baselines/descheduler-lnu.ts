@@ -23,15 +23,11 @@ import {
   hostCpuUse,
   hostMemoryUse,
   hostRequests,
-} from "../evaluate/replay-types.ts";
-import {
   type HostRequests,
-  KUBE_SCHEDULER_SIMPLIFICATIONS,
-  type SchedulerCursor,
   addRequests,
   emptyRequests,
-  scheduleTarget,
-} from "./kube-scheduler.ts";
+} from "../evaluate/replay-types.ts";
+import { KUBE_SCHEDULER_SIMPLIFICATIONS, type SchedulerCursor, scheduleTarget } from "./kube-scheduler.ts";
 
 export const NODE_RESOURCES = ["cpu", "memory", "pods"] as const;
 export type NodeResource = (typeof NODE_RESOURCES)[number];

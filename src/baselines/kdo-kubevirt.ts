@@ -21,16 +21,12 @@ import {
   hostCpuUse,
   hostMemoryUse,
   hostRequests,
-} from "../evaluate/replay-types.ts";
-import { evictableByHost, lowNodeUtilizationAborts } from "./descheduler-lnu.ts";
-import {
   type HostRequests,
-  KUBE_SCHEDULER_SIMPLIFICATIONS,
-  type SchedulerCursor,
   addRequests,
   emptyRequests,
-  scheduleTarget,
-} from "./kube-scheduler.ts";
+} from "../evaluate/replay-types.ts";
+import { evictableByHost, lowNodeUtilizationAborts } from "./descheduler-lnu.ts";
+import { KUBE_SCHEDULER_SIMPLIFICATIONS, type SchedulerCursor, scheduleTarget } from "./kube-scheduler.ts";
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;

@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { type Rng, createRng } from "../core/numeric/rng.ts";
-import type { ReplayHost, ReplayState, ReplayVm } from "../evaluate/replay-types.ts";
 import {
+  type ReplayHost,
+  type ReplayState,
+  type ReplayVm,
   type HostRequests,
-  type SchedulerCursor,
   addRequests,
   emptyRequests,
-  feasibleNodesToFind,
-  scheduleTarget,
-} from "./kube-scheduler.ts";
+} from "../evaluate/replay-types.ts";
+import { type SchedulerCursor, feasibleNodesToFind, scheduleTarget } from "./kube-scheduler.ts";
 
 const GB = 1e9;
 

@@ -18,10 +18,7 @@
  * - Ties: reservoir sampling among the highest totals with the injected Rng, as selectHost does.
  */
 import type { Rng } from "../core/numeric/rng.ts";
-import type { ReplayState, ReplayVm, hostRequests } from "../evaluate/replay-types.ts";
-
-/** CPU cores, memory bytes and pods per host, as hostRequests returns them. */
-export type HostRequests = ReturnType<typeof hostRequests>;
+import type { HostRequests, ReplayState, ReplayVm } from "../evaluate/replay-types.ts";
 
 /** Where the next search for feasible nodes starts: kube-scheduler keeps it across scheduling cycles. */
 export interface SchedulerCursor {
@@ -56,18 +53,6 @@ export const KUBE_SCHEDULER_SIMPLIFICATIONS: readonly string[] = [
   "The search for feasible nodes runs sequentially from the cursor; kube-scheduler checks 16 nodes in parallel and may stop on a slightly different set.",
   "Requests are summed per host and rounded to millicores and bytes once, where Kubernetes rounds each pod's quantity.",
 ];
-
-/** Zero requests for `hosts` hosts: the start of a cycle's pending target pods. */
-export function emptyRequests(hosts: number): HostRequests {
-  return { cpu: new Float64Array(hosts), memory: new Float64Array(hosts), pods: new Int32Array(hosts) };
-}
-
-/** Records a target pod placed on `host`, so later picks in the same cycle see it. */
-export function addRequests(requests: HostRequests, host: number, vm: ReplayVm): void {
-  requests.cpu[host] = (requests.cpu[host] ?? 0) + vm.requests.cpu;
-  requests.memory[host] = (requests.memory[host] ?? 0) + vm.requests.memory;
-  requests.pods[host] = (requests.pods[host] ?? 0) + 1;
-}
 
 /** numFeasibleNodesToFind: how many feasible nodes kube-scheduler looks for before it stops searching. */
 export function feasibleNodesToFind(nodes: number, percentageOfNodesToScore = 0): number {

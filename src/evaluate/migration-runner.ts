@@ -11,7 +11,7 @@
 import { DEFAULT_MIGRATION_BANDWIDTH, KUBEVIRT_MIGRATION_DEFAULTS } from "../core/model/snapshot.ts";
 import { migrationParamsFor, predictMigration, resolveMigrationSettings } from "../core/migration/index.ts";
 import type { MigrationRecord } from "./replay-metrics.ts";
-import type { ReplayHost, ReplayVm } from "./replay-types.ts";
+import { addRequests, emptyRequests, type HostRequests, type ReplayHost, type ReplayVm } from "./replay-types.ts";
 
 export interface MigrationLimits {
   readonly perCluster: number;
@@ -69,14 +69,14 @@ export class MigrationRunner {
   private readonly pending: { vm: number; to: number }[] = [];
   private readonly running: Running[] = [];
   private readonly predictions = new Map<string, Prediction>();
-  private readonly requested: { cpu: Float64Array; memory: Float64Array; pods: Int32Array };
+  /** Requests per host as the scheduler sees them: placed VMs plus the target pods of running migrations. */
+  private readonly requested: HostRequests;
 
   constructor(world: RunnerWorld, limits: MigrationLimits = KUBEVIRT_LIMITS) {
     this.world = world;
     this.limits = limits;
-    const count = world.hosts.length;
-    this.requested = { cpu: new Float64Array(count), memory: new Float64Array(count), pods: new Int32Array(count) };
-    world.vms.forEach((vm, index) => this.hold(world.hostOf[index] ?? 0, vm, 1));
+    this.requested = emptyRequests(world.hosts.length);
+    world.vms.forEach((vm, index) => addRequests(this.requested, world.hostOf[index] ?? 0, vm));
   }
 
   get migrating(): ReadonlySet<number> {
@@ -103,12 +103,6 @@ export class MigrationRunner {
       this.finish(next);
       this.startWaiting(next.endsAt);
     }
-  }
-
-  /** When the last queued or running migration would end if nothing else arrived; `now` when idle. */
-  get busyUntil(): number | undefined {
-    if (this.pending.length > 0) return undefined;
-    return this.running.reduce<number | undefined>((last, entry) => Math.max(last ?? 0, entry.endsAt), undefined);
   }
 
   private nextEnding(): Running | undefined {
@@ -145,12 +139,6 @@ export class MigrationRunner {
     );
   }
 
-  private hold(host: number, vm: ReplayVm, sign: 1 | -1): void {
-    this.requested.cpu[host] = (this.requested.cpu[host] ?? 0) + sign * vm.requests.cpu;
-    this.requested.memory[host] = (this.requested.memory[host] ?? 0) + sign * vm.requests.memory;
-    this.requested.pods[host] = (this.requested.pods[host] ?? 0) + sign;
-  }
-
   private start(entry: { vm: number; to: number }, from: number, now: number): void {
     const vm = this.world.vms[entry.vm];
     if (!vm) return;
@@ -161,7 +149,7 @@ export class MigrationRunner {
       return;
     }
     // The target pod holds its requests for the whole migration, as the scheduler sees it.
-    this.hold(entry.to, vm, 1);
+    addRequests(this.requested, entry.to, vm);
     const prediction = this.predict(vm, from, entry.to);
     this.running.push({
       vm: entry.vm,
@@ -178,7 +166,7 @@ export class MigrationRunner {
   private finish(entry: Running): void {
     const vm = this.world.vms[entry.vm];
     if (!vm) return;
-    this.hold(entry.succeeded ? entry.from : entry.to, vm, -1);
+    addRequests(this.requested, entry.succeeded ? entry.from : entry.to, vm, -1);
     if (entry.succeeded) this.world.moved(entry.vm, entry.to, entry.endsAt);
     this.records.push({
       vm: vm.key,

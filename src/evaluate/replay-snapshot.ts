@@ -11,21 +11,20 @@ import {
   type ClusterSnapshotInput,
   type UsageSummary,
 } from "../core/model/snapshot.ts";
-import { summarizeColumns, type SummarySettings } from "../core/usage/summarize.ts";
+import type { HistorySettings } from "../controller/usage/usage-history.ts";
+import { summarizeColumns } from "../core/usage/summarize.ts";
 import type { MigrationRecord } from "./replay-metrics.ts";
 import type { ReplayState } from "./replay-types.ts";
 
 /** The migration history the core reads reaches back two days (anti-thrash HISTORY_KEEP_MS). */
 const HISTORY_MS = 2 * 86_400_000;
 
-export type UsageSettings = Omit<SummarySettings, "now">;
-
-function summaryOf(values: readonly number[], state: ReplayState, settings: UsageSettings): UsageSummary | number {
+function summaryOf(values: readonly number[], state: ReplayState, settings: HistorySettings): UsageSummary | number {
   const times = values.map((_, index) => state.now - (values.length - 1 - index) * state.stepMs);
   return summarizeColumns({ times, values, length: values.length }, { ...settings, now: state.now }) ?? 0;
 }
 
-function historyLength(state: ReplayState, settings: UsageSettings): number {
+function historyLength(state: ReplayState, settings: HistorySettings): number {
   return Math.max(1, Math.ceil((settings.windowSeconds * 1000) / state.stepMs));
 }
 
@@ -48,10 +47,8 @@ function cpuHistories(state: ReplayState, samples: number): { vms: number[][]; h
 function vmOf(state: ReplayState, index: number, cpu: UsageSummary | number): VmInput {
   const vm = state.vms[index];
   if (!vm) throw new RangeError(`no VM ${index} in the replay`);
-  const [namespace = "default", name = ""] = vm.key.split("/");
   return {
-    namespace,
-    name,
+    ...splitKey(vm.key),
     node: state.hosts[state.hostOf[index] ?? 0]?.name ?? "?",
     requests: { cpu: vm.requests.cpu * 1000, memory: vm.requests.memory },
     guestMemory: vm.memory,
@@ -64,7 +61,7 @@ function vmOf(state: ReplayState, index: number, cpu: UsageSummary | number): Vm
 function nodesOf(
   state: ReplayState,
   hostCpu: readonly number[][],
-  settings: UsageSettings,
+  settings: HistorySettings,
 ): ClusterSnapshotInput["nodes"] {
   const memory = new Float64Array(state.hosts.length);
   state.vms.forEach((vm, index) => {
@@ -80,12 +77,22 @@ function nodesOf(
   }));
 }
 
-function migrationOf(record: MigrationRecord, index: number): NonNullable<ClusterSnapshotInput["migrations"]>[number] {
-  const [namespace = "default", vm = record.vm] = record.vm.split("/");
+/** A replay VM key (namespace/name) in its two parts. */
+function splitKey(key: string): { namespace: string; name: string } {
+  const slash = key.indexOf("/");
+  return slash < 0
+    ? { namespace: "default", name: key }
+    : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+}
+
+type MigrationInput = NonNullable<ClusterSnapshotInput["migrations"]>[number];
+
+function migrationOf(record: MigrationRecord, index: number): MigrationInput {
+  const { namespace, name } = splitKey(record.vm);
   return {
     namespace,
     name: `replay-${index}`,
-    vm,
+    vm: name,
     phase: record.outcome === "succeeded" ? "Succeeded" : "Failed",
     source: record.from,
     target: record.to,
@@ -96,21 +103,21 @@ function migrationOf(record: MigrationRecord, index: number): NonNullable<Cluste
   };
 }
 
-function migrationsOf(state: ReplayState): NonNullable<ClusterSnapshotInput["migrations"]> {
+function migrationsOf(state: ReplayState): MigrationInput[] {
   const recent = state.migrations
     .map((record, index) => ({ record, index }))
     .filter(({ record }) => record.endedAt <= state.now && state.now - record.endedAt < HISTORY_MS)
     .map(({ record, index }) => migrationOf(record, index));
-  const running = [...state.migrating].map((vm) => {
-    const [namespace = "default", name = ""] = (state.vms[vm]?.key ?? "").split("/");
-    const source = state.hosts[state.hostOf[vm] ?? 0]?.name;
-    return { namespace, name: `replay-running-${vm}`, vm: name, phase: "Running" as const, source, createdAt: "" };
-  });
   const createdAt = new Date(state.now).toISOString();
-  return [...recent, ...running.map((migration) => ({ ...migration, createdAt, byKubedrs: true }))];
+  const running = [...state.migrating].map((vm): MigrationInput => {
+    const { namespace, name } = splitKey(state.vms[vm]?.key ?? "");
+    const source = state.hosts[state.hostOf[vm] ?? 0]?.name;
+    return { namespace, name: `replay-running-${vm}`, vm: name, phase: "Running", source, createdAt, byKubedrs: true };
+  });
+  return [...recent, ...running];
 }
 
-export function replaySnapshot(state: ReplayState, settings: UsageSettings): ClusterSnapshot {
+export function replaySnapshot(state: ReplayState, settings: HistorySettings): ClusterSnapshot {
   const cpu = cpuHistories(state, historyLength(state, settings));
   return clusterSnapshotSchema.parse({
     apiVersion: "kubedrs.io/v1alpha1",
@@ -124,6 +131,6 @@ export function replaySnapshot(state: ReplayState, settings: UsageSettings): Clu
   } satisfies ClusterSnapshotInput);
 }
 
-export function replayModel(state: ReplayState, settings: UsageSettings): ClusterModel {
+export function replayModel(state: ReplayState, settings: HistorySettings): ClusterModel {
   return buildClusterModel(replaySnapshot(state, settings));
 }

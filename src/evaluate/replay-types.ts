@@ -83,18 +83,30 @@ export function hostCpuUse(state: ReplayState, samples = 1): Float64Array {
   return use;
 }
 
-/** The requests (CPU cores, memory bytes, pods) each host holds. */
-export function hostRequests(state: ReplayState): { cpu: Float64Array; memory: Float64Array; pods: Int32Array } {
-  const cpu = new Float64Array(state.hosts.length);
-  const memory = new Float64Array(state.hosts.length);
-  const pods = new Int32Array(state.hosts.length);
-  state.vms.forEach((vm, index) => {
-    const host = state.hostOf[index] ?? 0;
-    cpu[host] = (cpu[host] ?? 0) + vm.requests.cpu;
-    memory[host] = (memory[host] ?? 0) + vm.requests.memory;
-    pods[host] = (pods[host] ?? 0) + 1;
-  });
-  return { cpu, memory, pods };
+/** CPU cores, memory bytes and pods requested per host. */
+export interface HostRequests {
+  readonly cpu: Float64Array;
+  readonly memory: Float64Array;
+  readonly pods: Int32Array;
+}
+
+/** Zero requests for `hosts` hosts. */
+export function emptyRequests(hosts: number): HostRequests {
+  return { cpu: new Float64Array(hosts), memory: new Float64Array(hosts), pods: new Int32Array(hosts) };
+}
+
+/** Adds the VM's pod to `host` (sign 1), or takes it off (sign −1). */
+export function addRequests(requests: HostRequests, host: number, vm: ReplayVm, sign: 1 | -1 = 1): void {
+  requests.cpu[host] = (requests.cpu[host] ?? 0) + sign * vm.requests.cpu;
+  requests.memory[host] = (requests.memory[host] ?? 0) + sign * vm.requests.memory;
+  requests.pods[host] = (requests.pods[host] ?? 0) + sign;
+}
+
+/** The requests each host holds for the VMs placed on it. */
+export function hostRequests(state: ReplayState): HostRequests {
+  const requests = emptyRequests(state.hosts.length);
+  state.vms.forEach((vm, index) => addRequests(requests, state.hostOf[index] ?? 0, vm));
+  return requests;
 }
 
 /** Guest memory in use on each host, in bytes. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ReplayMetrics } from "./replay-metrics.ts";
 import type { StrategyDayResult } from "./report-types.ts";
-import { bestBaseline, buildReport, goalsOf, summarize } from "./report.ts";
+import { bestBaseline, buildReport, goalsOf, summariesOf } from "./report.ts";
 
 function result(
   strategy: string,
@@ -67,7 +67,7 @@ describe("goalsOf", () => {
     },
   ])("$name", ({ kubedrs, met }) => {
     const strategies = ["none", "descheduler-lnu", "drs-greedy", "kubedrs"];
-    const goals = goalsOf(summarize({ strategies, results: runs(kubedrs) }));
+    const goals = goalsOf(summariesOf(strategies, runs(kubedrs)));
     expect(goals.map((goal) => goal.met)).toEqual(met);
   });
 });
@@ -78,17 +78,17 @@ describe("summaries and the report", () => {
       result("kubedrs", days[0] ?? "", { above90: 0.002, migrations: 10, max: 1 }),
       result("kubedrs", days[1] ?? "", { above90: 0.004, migrations: 20, max: 2 }),
     ];
-    const [summary] = summarize({ strategies: ["kubedrs"], results });
+    const [summary] = summariesOf(["kubedrs"], results);
     expect(summary?.above90).toBeCloseTo(0.003);
-    expect(summary?.migrations).toBe(30);
-    expect(summary?.maxPerVmPerDay).toBe(2);
+    expect(summary?.migrationsTotal).toBe(30);
+    expect(summary?.perVmMax).toBe(2);
     expect(summary?.days).toBe(2);
   });
 
   it("names the baseline with the least overload, never none or kubedrs, and shows its heat map beside kubedrs'", () => {
     const results = runs({ above90: 0, migrations: 1 });
     const strategies = ["none", "descheduler-lnu", "drs-greedy", "kubedrs"];
-    expect(bestBaseline(summarize({ strategies, results }))).toBe("drs-greedy");
+    expect(bestBaseline(summariesOf(strategies, results))).toBe("drs-greedy");
     const map = (strategy: string, day: string) => ({ strategy, day, nodesPerRow: 1, stepsPerColumn: 1, cells: [[0]] });
     const report = buildReport({
       results,
@@ -98,8 +98,12 @@ describe("summaries and the report", () => {
       machine: { node: "v24", cpus: 2 },
       start: "packed",
       generatedAt: "2026-11-22T00:00:00Z",
+      scenario: { name: "s", summary: "A test cluster.", hosts: 2, hostTypes: [], vmTypes: [], stepMinutes: 5 },
     });
     expect(report.strategies).toEqual(["none", "descheduler-lnu", "drs-greedy", "kubedrs"]);
+    expect(report.scenario.description).toBe(
+      "A test cluster. VMs start packed (each on the first host with room for its requests).",
+    );
     expect(report.heatMaps.map((heat) => `${heat.strategy}@${heat.day}`).sort()).toEqual([
       "drs-greedy@20110303",
       "kubedrs@20110303",

@@ -7,7 +7,7 @@ import { partOf } from "../twin/scenario/traces.ts";
 import { MemoryTraceLibrary } from "../twin/workload/trace.ts";
 import type { ReplayHost, ReplayVm } from "./replay-types.ts";
 import { scenarioForDay } from "./scenario-day.ts";
-import { packedPlacement, spreadPlacement, workloadFromScenario } from "./workload.ts";
+import { packedPlacement, scenarioFacts, spreadPlacement, workloadFromScenario } from "./workload.ts";
 
 const GiB = 2 ** 30;
 const host = (name: string): ReplayHost => ({ name, type: "t", cores: 8, memory: 4 * GiB, pods: 110, labels: {} });
@@ -79,6 +79,10 @@ describe("the planetlab-cloudsim scenario as a replay", () => {
     ]);
     expect(workload.start).toBe(Date.parse("2011-03-06T00:00:00Z"));
     expect(workload.steps).toBe(288);
+    const facts = scenarioFacts(decoded.scenario);
+    expect([facts.name, facts.hosts, facts.stepMinutes]).toEqual(["planetlab-cloudsim", 800, 5]);
+    expect(facts.hostTypes).toEqual(["400 × g4: 37 cores, 4GiB", "400 × g5: 53 cores, 4GiB"]);
+    expect(facts.vmTypes[0]).toBe("high-cpu: 25 vCPU, 870MiB");
   });
 
   it("builds hosts, VMs and demand from a scenario's trace groups", () => {

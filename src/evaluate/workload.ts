@@ -7,14 +7,16 @@
  * bandwidth) and trace groups (vCPUs, memory, dirty rate, trace). VMs start where the Kubernetes
  * scheduler would put them, created in order (`place`).
  */
+import { formatBytes } from "../core/model/quantity.ts";
 import { DEFAULT_MIGRATION_BANDWIDTH } from "../core/model/snapshot.ts";
+import type { ReplayReport } from "./report-types.ts";
 import { DEFAULT_DIRTY_RATE } from "../core/balance/migration-costs.ts";
 import type { Scenario } from "../twin/scenario/index.ts";
 import { poolLabels } from "../twin/scenario/node-objects.ts";
 import type { TraceLibrary } from "../twin/workload/trace.ts";
 import type { ReplayWorkload } from "./replay.ts";
-import type { ReplayHost, ReplayState, ReplayVm } from "./replay-types.ts";
-import { addRequests, emptyRequests, scheduleTarget } from "../baselines/kube-scheduler.ts";
+import { type ReplayHost, type ReplayState, type ReplayVm, addRequests, emptyRequests } from "./replay-types.ts";
+import { scheduleTarget } from "../baselines/kube-scheduler.ts";
 import { createRng } from "../core/numeric/rng.ts";
 
 /** KubeVirt's default developerConfiguration.cpuAllocationRatio: each vCPU requests 1/10 of a core. */
@@ -101,6 +103,24 @@ export function workloadFromScenario(
       Float64Array.from({ length: steps }, (_, step) => (samples[step % samples.length] ?? 0) * scale),
     ),
     initialHostOf: place(hosts, vms),
+  };
+}
+
+/** What the report says of the cluster a replay ran on, read from its scenario. */
+export function scenarioFacts(scenario: Scenario): Omit<ReplayReport["scenario"], "description"> & {
+  readonly summary: string;
+} {
+  const { metadata, spec } = scenario.document;
+  const traced = spec.vmGroups.filter((group) => group.traces !== undefined);
+  return {
+    name: metadata.name,
+    summary: metadata.description ?? metadata.name,
+    hosts: scenario.layout.nodes.length,
+    hostTypes: spec.nodePools.map(
+      (pool) => `${pool.count} × ${pool.name}: ${pool.cores} cores, ${formatBytes(pool.memory)}B`,
+    ),
+    vmTypes: traced.map((group) => `${group.name}: ${group.cpu} vCPU, ${formatBytes(group.memory)}B`),
+    stepMinutes: (traced[0]?.traces?.interval ?? 300) / 60,
   };
 }
 

@@ -9,8 +9,7 @@ import { drsGreedy } from "../../baselines/drs-greedy.ts";
 import type { PolicySet } from "../../core/policy/policy-set.ts";
 import { replayModel } from "../replay-snapshot.ts";
 import type { ReplayMove, ReplayState, ReplayStrategy } from "../replay-types.ts";
-import { usageSettingsOf } from "./kubedrs.ts";
-import { indexMoves } from "./moves.ts";
+import { indexMoves, usageSettingsOf } from "./moves.ts";
 
 const MIGRATION_THRESHOLD = 3;
 const MAX_MOVES_PER_PASS = 40;

@@ -6,24 +6,14 @@
 import { plan } from "../../core/balance/plan.ts";
 import { EMPTY_ANTI_THRASH } from "../../core/balance/anti-thrash.ts";
 import { createRng } from "../../core/numeric/rng.ts";
-import { defaultBalancePolicy, type PolicySet } from "../../core/policy/policy-set.ts";
-import { replayModel, type UsageSettings } from "../replay-snapshot.ts";
+import type { PolicySet } from "../../core/policy/policy-set.ts";
+import { replayModel } from "../replay-snapshot.ts";
 import type { ReplayMove, ReplayState, ReplayStrategy } from "../replay-types.ts";
-import { indexMoves, passIntervalMs } from "./moves.ts";
+import { indexMoves, passIntervalMs, usageSettingsOf } from "./moves.ts";
 
 export interface KubedrsOptions {
   readonly policies: PolicySet;
   readonly seed: number;
-}
-
-/** The first BalancePolicy's metric settings, as the controller summarizes usage with them. */
-export function usageSettingsOf(policies: PolicySet): UsageSettings {
-  const { metrics } = (policies.balance[0] ?? defaultBalancePolicy()).spec;
-  return {
-    windowSeconds: metrics.window,
-    method: metrics.smoothing.method,
-    halfLifeSeconds: metrics.smoothing.halfLife,
-  };
 }
 
 export function kubedrsStrategy({ policies, seed }: KubedrsOptions): ReplayStrategy {

@@ -1,8 +1,8 @@
 /** Shared by the strategies that plan on kubedrs' model: names back to replay indexes, and the pass cadence. */
-import { defaultBalancePolicy, type PolicySet } from "../../core/policy/policy-set.ts";
+import { cronSchedule } from "../../controller/cron-schedule.ts";
+import { type HistorySettings, historySettingsOf } from "../../controller/usage/usage-history.ts";
+import { defaultBalancePolicy, type Policy, type PolicySet } from "../../core/policy/policy-set.ts";
 import type { ReplayMove, ReplayState } from "../replay-types.ts";
-
-const MINUTE_MS = 60_000;
 
 /** Moves named by VM key and node name, as replay indexes; a name the state lacks is dropped. */
 export function indexMoves(state: ReplayState, moves: readonly { vm: string; to: string }[]): ReplayMove[] {
@@ -15,12 +15,25 @@ export function indexMoves(state: ReplayState, moves: readonly { vm: string; to:
   });
 }
 
+/** The BalancePolicy a replay's single balance domain follows: the first, or kubedrs' default. */
+function balancePolicyOf(policies: PolicySet): Policy<"BalancePolicy"> {
+  return policies.balance[0] ?? defaultBalancePolicy();
+}
+
+/** How the controller summarizes usage under that policy (its metrics window and smoothing). */
+export function usageSettingsOf(policies: PolicySet): HistorySettings {
+  return historySettingsOf(balancePolicyOf(policies).spec.metrics);
+}
+
 /**
- * The first BalancePolicy's pass cadence: its cron when it is every N minutes ("*\/N * * * *"), else
- * five minutes. The replay does not apply allowed or freeze windows.
+ * The policy's pass cadence: the time between the first two moments its cron schedule matches, read
+ * by the controller's own cron reader. The replay does not apply allowed or freeze windows.
  */
 export function passIntervalMs(policies: PolicySet): number {
-  const cron = (policies.balance[0] ?? defaultBalancePolicy()).spec.schedule.cron;
-  const everyMinutes = /^\*\/(\d+) \* \* \* \*$/.exec(cron.trim());
-  return (everyMinutes ? Number(everyMinutes[1]) : 5) * MINUTE_MS;
+  const { cron, timeZone } = balancePolicyOf(policies).spec.schedule;
+  const schedule = cronSchedule(cron, timeZone);
+  const first = schedule.next(0);
+  const second = first === undefined ? undefined : schedule.next(first);
+  if (first === undefined || second === undefined) throw new Error(`the BalancePolicy schedule ${cron} never repeats`);
+  return second - first;
 }
