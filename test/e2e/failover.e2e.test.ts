@@ -95,6 +95,12 @@ async function incident(cluster: ScenarioTwin, node: string): Promise<IncidentVi
  */
 const CLOCK_SLACK_MS = 2_000;
 
+/** The lastTransitionTime of the node's Ready condition. */
+async function readyTransition(cluster: ScenarioTwin, node: string): Promise<string> {
+  const path = 'jsonpath={.status.conditions[?(@.type=="Ready")].lastTransitionTime}';
+  return cluster.kubectl.ok("get", "node", node, "-o", path);
+}
+
 /** When the node's FenceAgentsRemediation turned Succeeded=True, and when it was created (ms since the epoch). */
 async function farSucceededAt(cluster: ScenarioTwin, node: string): Promise<number> {
   const path = 'jsonpath={.status.conditions[?(@.type=="Succeeded")].lastTransitionTime}';
@@ -139,19 +145,18 @@ describe("host failure on the twin", () => {
       );
     const { cluster, inject, splitBrains } = await drill(withBmc);
     const before = await vmisOn(cluster, "node-03");
+    const readySince = await readyTransition(cluster, "node-03");
     await inject({ type: "power-off", node: "node-03" });
     const done = await until("recovery", async () => {
       const current = await incident(cluster, "node-03");
       return current?.phase === "Recovered" ? current : undefined;
     });
     expect(done.reason).toMatch(/^failed: Lease not renewed .*; Ready=True; BMC reports power Off \(Redfish\)/);
-    const readyChanged = await cluster.kubectl.ok(
-      "get",
-      "node",
-      "node-03",
-      "-o",
-      'jsonpath={.status.conditions[?(@.type=="Ready")].lastTransitionTime}',
-    );
+    // Recovery can finish before the node-monitor grace runs out: wait for Ready's first turn since the fault.
+    const readyChanged = await until("Ready to turn", async () => {
+      const transition = await readyTransition(cluster, "node-03");
+      return transition === readySince ? undefined : transition;
+    });
     expect(Date.parse(done.failedAt)).toBeLessThan(Date.parse(readyChanged));
     expect(done.restarted.map((entry) => entry.vm).sort()).toEqual(before.sort());
     expect(await splitBrains()).toBe(0);
