@@ -96,8 +96,35 @@ describe("what the trims cut", () => {
     expect(keysAt(slimVmi, "status").sort()).toEqual(
       kept.filter((field) => keysAt(vmi, "status").includes(field)).sort(),
     );
-    expect(slimVmi.spec).toBe(peek(vmi, ["spec"]));
+    expect(slimVmi.spec).toEqual(peek(vmi, ["spec"]));
     expect(peek(slimVmi, ["metadata", "labels"])).toEqual(peek(vmi, ["metadata", "labels"]));
+  });
+
+  it("keeps one copy of what a template makes alike, and each VMI's own volumes and names its own", async () => {
+    const objects = await twinObjects("maintenance", 12);
+    const [first, second] = (objects.vmis ?? [])
+      .filter((vmi) => peek(vmi, ["metadata", "labels", "twin.kubedrs.io/group"]) === "app")
+      .map((vmi) => trimObject(vmi));
+    expect(peek(first, ["spec", "domain", "cpu"])).toBeDefined();
+    for (const part of [
+      ["spec", "domain", "cpu"],
+      ["spec", "domain", "devices"],
+      ["spec", "networks"],
+      ["status", "memory"],
+    ]) {
+      expect(peek(first, part), part.join(".")).toBeTypeOf("object");
+      expect(peek(second, part), part.join(".")).toBe(peek(first, part));
+    }
+    const volumeStatus = (vmi: unknown): unknown[] => peek(vmi, ["status", "volumeStatus"]) as unknown[];
+    expect(volumeStatus(second)[0]).toBeTypeOf("object");
+    expect(volumeStatus(second)[0]).toBe(volumeStatus(first)[0]);
+    expect(peek(second, ["spec", "volumes"])).not.toBe(peek(first, ["spec", "volumes"]));
+    expect(peek(second, ["spec", "domain"])).not.toBe(peek(first, ["spec", "domain"]));
+    const disks = peek(first, ["spec", "domain", "devices", "disks"]) as unknown[];
+    expect(disks[0]).toBeTypeOf("object");
+    expect(Object.isFrozen(disks[0])).toBe(true);
+    const [podA, podB] = (objects.pods ?? []).map((pod) => trimPod(pod as JsonObject));
+    expect(peek(podB, ["status"])).toBe(peek(podA, ["status"]));
   });
 
   it("drops a node's images, volumes, addresses and system info, and keeps what the snapshot reads", () => {

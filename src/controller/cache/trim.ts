@@ -9,6 +9,10 @@
  * (`npm run bench -- controller` prices each resource).
  */
 import { isJsonObject, type JsonObject } from "../../adapters/kube/convert/meta.ts";
+import { SharedSubtrees } from "./shared-subtrees.ts";
+
+/** The parts templates make alike, one copy for the whole process (see shared-subtrees.ts). */
+const shared = new SharedSubtrees();
 
 const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 
@@ -27,6 +31,16 @@ const VMI_STATUS_FIELDS = ["phase", "nodeName", "conditions", "machine", "topolo
  * bookkeeping. The reflector takes resourceVersion from each watch event before it is trimmed.
  */
 const BOOKKEEPING = ["finalizers", "creationTimestamp", "generation", "resourceVersion", "generateName"] as const;
+
+/**
+ * VMI spec fields each VMI has its own of: its disks' claims, its host names. The rest (domain,
+ * networks, scheduling constraints) comes from the VM's template and is shared.
+ */
+const VMI_OWN_SPEC_FIELDS = ["volumes", "hostname", "subdomain"] as const;
+/** KubeVirt gives each VMI its own firmware UUID and serial; the domain's other parts are the template's. */
+const DOMAIN_OWN_FIELDS = ["firmware"] as const;
+/** VMI status parts that are alike across a template's VMs (no timestamps, no node). */
+const VMI_SHARED_STATUS_FIELDS = ["machine", "topologyHints", "memory"] as const;
 
 /** Node fields the converters read (src/adapters/kube/convert/node.ts); metadata is kept whole. */
 const NODE_SPEC_FIELDS = ["taints", "unschedulable"] as const;
@@ -68,13 +82,29 @@ function withSlimMetadata(object: JsonObject): JsonObject {
   return metadata === undefined ? object : { ...object, metadata };
 }
 
+/** `object` with each named field that it has replaced by the shared copy. */
+function shareFields(object: JsonObject, fields: readonly string[]): JsonObject {
+  const copy = { ...object };
+  for (const field of fields) if (field in copy) copy[field] = shared.share(copy[field]);
+  return copy;
+}
+
+/** `object` with every field but the named ones replaced by the shared copy. */
+function shareAllBut(object: JsonObject, own: readonly string[]): JsonObject {
+  return shareFields(
+    object,
+    Object.keys(object).filter((field) => !own.includes(field)),
+  );
+}
+
 /** A VirtualMachine: identity, run strategy and DataVolume templates; no template, no status. */
 function trimVirtualMachine(vm: JsonObject): JsonObject {
-  if (!isJsonObject(vm.spec)) return withSlimMetadata(vm);
-  return {
-    ...withSlimMetadata(pick(vm, ["apiVersion", "kind", "metadata"])),
-    spec: pick(vm.spec, VM_SPEC_FIELDS),
-  };
+  const slim = withSlimMetadata(pick(vm, ["apiVersion", "kind", "metadata"]));
+  const trimmed = isJsonObject(slim.metadata) ? { ...slim, metadata: omit(slim.metadata, BOOKKEEPING) } : slim;
+  if (!isJsonObject(vm.spec)) return vm.spec === undefined ? trimmed : { ...trimmed, spec: vm.spec };
+  const spec = pick(vm.spec, VM_SPEC_FIELDS);
+  // DataVolume templates name each VM's own volumes; without them the spec is one of a few run strategies.
+  return { ...trimmed, spec: "dataVolumeTemplates" in spec ? spec : shared.share(spec) };
 }
 
 /** A volumeStatus entry: its name and the claim's modes (what a volume's migratability is read from). */
@@ -87,15 +117,25 @@ function slimVolumeStatus(entry: unknown): unknown {
     : { ...kept, persistentVolumeClaimInfo: isJsonObject(claim) ? pick(claim, ["accessModes", "volumeMode"]) : claim };
 }
 
-/** A VMI: identity, labels, annotations and owners; spec whole (the whole domain is read); status cut down. */
+/** A VMI's spec whole (the whole domain is read), its template's parts shared. */
+function shareVmiSpec(spec: JsonObject): JsonObject {
+  const { domain } = spec;
+  const kept = shareAllBut(spec, [...VMI_OWN_SPEC_FIELDS, "domain"]);
+  return isJsonObject(domain) ? { ...kept, domain: shareAllBut(domain, DOMAIN_OWN_FIELDS) } : kept;
+}
+
+/** A VMI: identity, labels, annotations and owners; spec whole, template parts shared; status cut down. */
 function trimVirtualMachineInstance(vmi: JsonObject): JsonObject {
   const slim = withSlimMetadata(vmi);
-  const trimmed = isJsonObject(slim.metadata) ? { ...slim, metadata: slimOwnedMetadata(slim.metadata) } : slim;
+  const withMetadata = isJsonObject(slim.metadata) ? { ...slim, metadata: slimOwnedMetadata(slim.metadata) } : slim;
+  const trimmed = isJsonObject(vmi.spec) ? { ...withMetadata, spec: shareVmiSpec(vmi.spec) } : withMetadata;
   if (!isJsonObject(vmi.status)) return trimmed;
   const volumes = vmi.status.volumeStatus;
   const status = {
-    ...pick(vmi.status, VMI_STATUS_FIELDS),
-    ...(volumes !== undefined && { volumeStatus: Array.isArray(volumes) ? volumes.map(slimVolumeStatus) : volumes }),
+    ...shareFields(pick(vmi.status, VMI_STATUS_FIELDS), VMI_SHARED_STATUS_FIELDS),
+    ...(volumes !== undefined && {
+      volumeStatus: Array.isArray(volumes) ? volumes.map((entry) => shared.share(slimVolumeStatus(entry))) : volumes,
+    }),
   };
   return { ...trimmed, status };
 }
@@ -154,11 +194,11 @@ export function trimPod(pod: JsonObject): JsonObject {
     metadata: podMetadata,
     spec: {
       nodeName: spec.nodeName,
-      nodeSelector: spec.nodeSelector,
-      containers: slimContainers(spec.containers),
-      initContainers: slimContainers(spec.initContainers),
-      overhead: spec.overhead,
+      nodeSelector: shared.share(spec.nodeSelector),
+      containers: shared.share(slimContainers(spec.containers)),
+      initContainers: shared.share(slimContainers(spec.initContainers)),
+      overhead: shared.share(spec.overhead),
     },
-    status: { phase: status.phase },
+    status: shared.share({ phase: status.phase }),
   };
 }
