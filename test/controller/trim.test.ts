@@ -165,6 +165,32 @@ describe("what the trims cut", () => {
     expect(keysAt(trimPod(pod), "metadata").sort()).toEqual(["labels", "name", "namespace"]);
   });
 
+  it("keeps of a VMI's conditions LiveMigratable's status, reason and message, and an odd entry as it is", () => {
+    const liveMigratable = {
+      type: "LiveMigratable",
+      status: "False",
+      reason: "DisksNotLiveMigratable",
+      message: "cannot migrate VMI: PVC rootdisk is not shared",
+    };
+    const vmi = buildVmi("web", (object) => {
+      object.status.conditions = [
+        { type: "Ready", status: "True", lastProbeTime: null, lastTransitionTime: "2026-09-01T10:00:00Z" },
+        { ...liveMigratable, lastProbeTime: null, lastTransitionTime: "2026-09-01T10:00:01Z" },
+        "not a condition",
+      ];
+    });
+    expect(peek(trimObject(vmi), ["status", "conditions"])).toEqual([liveMigratable, "not a condition"]);
+  });
+
+  it("keeps of a VM only its name and namespace, what joins it to its VMI", () => {
+    const vm = buildVm("web", (object) => {
+      object.metadata.labels = { app: "web" };
+      object.metadata.annotations = { "kubevirt.io/latest-observed-api-version": "v1" };
+      object.metadata.uid = "vm-uid";
+    });
+    expect(trimObject(vm).metadata).toEqual({ name: "web", namespace: peek(vm, ["metadata", "namespace"]) });
+  });
+
   it("keeps an absent field absent: a VM that only says running: false stays Halted, not unset", () => {
     const vm = buildVm("web", (object) => {
       delete object.spec.runStrategy;
@@ -198,6 +224,17 @@ function oddCluster(applyVmi?: Apply, applyVm?: Apply, applyNode?: Apply): KubeO
 describe("odd objects give the same snapshot and the same warnings trimmed", () => {
   it.each<[string, Apply | undefined, Apply | undefined]>([
     ["as built", undefined, undefined],
+    [
+      "a VMI that cannot migrate, with conditions beside LiveMigratable and an odd one",
+      (vmi) => {
+        vmi.status.conditions = [
+          { type: "Ready", status: "True", lastTransitionTime: "2026-09-01T10:00:00Z" },
+          { type: "LiveMigratable", status: "False", reason: "InterfaceNotLiveMigratable", message: "bridge" },
+          42,
+        ];
+      },
+      undefined,
+    ],
     [
       "a VM setting runStrategy and running together",
       undefined,

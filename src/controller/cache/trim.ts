@@ -2,10 +2,11 @@
  * What the cache keeps of each object: everything the snapshot converters and the controller read,
  * nothing the API server or KubeVirt keep for themselves. Every object loses managedFields and
  * last-applied copies. A virt-launcher pod keeps only its scheduling facts; a VirtualMachine only
- * how it runs and the DataVolumes it asked for (its template is the VMI, which the cache holds
- * anyway); a VMI drops KubeVirt's bookkeeping from its metadata and status; a Node keeps its
- * taints, conditions and resources (not its images, volumes, addresses or system info, which on a
- * real node run to kilobytes). At 30,000 VMs the cache is most of the controller's live heap
+ * its name, how it runs and the DataVolumes it asked for (its template is the VMI, which the cache
+ * holds anyway); a VMI drops KubeVirt's bookkeeping from its metadata and status, and of its
+ * conditions keeps LiveMigratable; parts a VM template makes alike are kept once
+ * (shared-subtrees.ts); a Node keeps its taints, conditions and resources (not its images, volumes,
+ * addresses or system info, which on a real node run to kilobytes). At 30,000 VMs the cache is most of the controller's live heap
  * (`npm run bench -- controller` prices each resource).
  */
 import { isJsonObject, type JsonObject } from "../../adapters/kube/convert/meta.ts";
@@ -15,6 +16,9 @@ import { SharedSubtrees } from "./shared-subtrees.ts";
 const shared = new SharedSubtrees();
 
 const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+
+/** VirtualMachine metadata the converters read: a VM is found by its VMI's owner reference or name. */
+const VM_METADATA_FIELDS = ["name", "namespace"] as const;
 
 /** VirtualMachine spec fields the converters read (src/adapters/kube/convert/virtual-machine.ts). */
 const VM_SPEC_FIELDS = ["runStrategy", "running", "dataVolumeTemplates"] as const;
@@ -97,14 +101,33 @@ function shareAllBut(object: JsonObject, own: readonly string[]): JsonObject {
   );
 }
 
-/** A VirtualMachine: identity, run strategy and DataVolume templates; no template, no status. */
+/**
+ * A VirtualMachine: its name and namespace (what joins it to its VMI), run strategy and DataVolume
+ * templates; no labels or annotations (the VMI's are read), no template, no status.
+ */
 function trimVirtualMachine(vm: JsonObject): JsonObject {
-  const slim = withSlimMetadata(pick(vm, ["apiVersion", "kind", "metadata"]));
-  const trimmed = isJsonObject(slim.metadata) ? { ...slim, metadata: omit(slim.metadata, BOOKKEEPING) } : slim;
+  const identity = pick(vm, ["apiVersion", "kind"]);
+  const trimmed = isJsonObject(vm.metadata)
+    ? { ...identity, metadata: pick(vm.metadata, VM_METADATA_FIELDS) }
+    : pick(vm, ["apiVersion", "kind", "metadata"]);
   if (!isJsonObject(vm.spec)) return vm.spec === undefined ? trimmed : { ...trimmed, spec: vm.spec };
   const spec = pick(vm.spec, VM_SPEC_FIELDS);
   // DataVolume templates name each VM's own volumes; without them the spec is one of a few run strategies.
   return { ...trimmed, spec: "dataVolumeTemplates" in spec ? spec : shared.share(spec) };
+}
+
+/**
+ * A VMI's conditions as vm.ts reads them: LiveMigratable's status, reason and message (which say
+ * whether and why not it can move), without the timestamps that make every VMI's copy its own.
+ * An entry that is not an object stays, so the converters warn about it as before.
+ */
+function slimConditions(conditions: unknown): unknown {
+  if (!Array.isArray(conditions)) return conditions;
+  return (conditions as unknown[])
+    .filter((condition) => !isJsonObject(condition) || condition.type === "LiveMigratable")
+    .map((condition) =>
+      isJsonObject(condition) ? shared.share(pick(condition, ["type", "status", "reason", "message"])) : condition,
+    );
 }
 
 /** A volumeStatus entry: its name and the claim's modes (what a volume's migratability is read from). */
@@ -133,6 +156,7 @@ function trimVirtualMachineInstance(vmi: JsonObject): JsonObject {
   const volumes = vmi.status.volumeStatus;
   const status = {
     ...shareFields(pick(vmi.status, VMI_STATUS_FIELDS), VMI_SHARED_STATUS_FIELDS),
+    ...("conditions" in vmi.status && { conditions: slimConditions(vmi.status.conditions) }),
     ...(volumes !== undefined && {
       volumeStatus: Array.isArray(volumes) ? volumes.map((entry) => shared.share(slimVolumeStatus(entry))) : volumes,
     }),

@@ -26,7 +26,7 @@ describe("UsageHistory", () => {
     const history = new UsageHistory();
     history.record(round(0, { a: { cpuMillicores: 1000, memoryBytes: 10 } }, { "ns/vm": { cpuMillicores: 100 } }));
     history.record(round(30, { a: { cpuMillicores: 3000, memoryBytes: 30, cpuPressure: 0.5 } }, {}));
-    history.record(round(60, { a: { cpuMillicores: 2000 } }, { "ns/vm": { dirtyRate: 7, vcpuDelay: 0.1 } }));
+    history.record(round(60, { a: { cpuMillicores: 2000 } }, { "ns/vm": { dirtyRate: 7, vcpuDelay: 0.25 } }));
     const usage = history.summaries(T0 + 60 * S, MEAN_600);
     expect(usage.windowSeconds).toBe(600);
     expect(usage.nodes).toEqual(
@@ -48,7 +48,7 @@ describe("UsageHistory", () => {
           {
             cpu: { mean: 100, p95: 100, max: 100 },
             dirtyRate: { mean: 7, p95: 7, max: 7 },
-            vcpuDelay: { mean: 0.1, p95: 0.1, max: 0.1 },
+            vcpuDelay: { mean: 0.25, p95: 0.25, max: 0.25 },
           },
         ],
       ]),
@@ -174,14 +174,23 @@ describe("UsageHistory", () => {
     expect(history.summaries(T0 + 30 * S, MEAN_600).vms.get("ns/vm")?.cpu?.max).toBe(max);
   });
 
-  it("holds 4 signals × 8 bytes per retained round per VM, in typed arrays", () => {
+  it("keeps values in single precision: a reading comes back as its nearest float32", () => {
+    const history = new UsageHistory();
+    history.record(round(0, {}, { "ns/vm": { cpuMillicores: 0.1, memoryBytes: 68_719_476_737 } }));
+    const vm = history.summaries(T0, MEAN_600).vms.get("ns/vm");
+    expect(vm?.cpu?.mean).toBe(Math.fround(0.1));
+    expect(vm?.cpu?.mean).not.toBe(0.1);
+    expect(vm?.memory?.max).toBe(68_719_476_736);
+  });
+
+  it("holds 4 signals × 4 bytes per retained round per VM, in typed arrays", () => {
     const history = new UsageHistory();
     const vms = new Map(Array.from({ length: 1000 }, (_, i) => [`ns/vm-${i}`, { cpuMillicores: i, memoryBytes: i }]));
     // 10 minutes polled every 30 s: 20 rounds retained, in a ring grown to 27 slots (8 → 12 → 18 → 27).
     for (let i = 0; i < 40; i++) history.record({ at: T0 + i * 30 * S, nodes: new Map(), vms });
     expect(history.size.rounds).toBe(20);
     const timestamps = 27 * 8;
-    expect((history.retainedBytes() - timestamps) / 1000).toBe(4 * 8 * 27);
+    expect((history.retainedBytes() - timestamps) / 1000).toBe(4 * 4 * 27);
   });
 });
 

@@ -2,12 +2,14 @@
  * The controller's memory of recent usage: every sampling round's values per node and per VM, kept
  * long enough to summarize the longest window a policy asks for, then summarized by the core.
  *
- * Layout, for 30,000 VMs: one shared ring of round timestamps, and per object one Float64Array
+ * Layout, for 30,000 VMs: one shared ring of round timestamps, and per object one Float32Array
  * holding every signal's ring (signal-major, NaN where a round has no value). No object per point.
- * Per VM that is 4 signals × 8 bytes × ring capacity; at the default 600 s window polled every 30 s
- * (21 rounds, a ring of 27) 864 bytes, plus about 250 bytes for the typed array, its buffer, the Map
- * entry and its key: ~1.1 KB per VM, ~33 MB for 30,000. `maxRounds` bounds the ring whatever the
- * poll rate (64 rounds: ~2.3 KB per VM); past it the oldest rounds go first, shortening the window.
+ * Values are kept in single precision: seven significant digits (a 64 GiB reading to within 4 KiB)
+ * are far finer than any threshold a policy sets, and halve the rings. Timestamps stay doubles.
+ * Per VM that is 4 signals × 4 bytes × ring capacity; at the default 600 s window polled every 30 s
+ * (21 rounds, a ring of 27) 432 bytes, plus about 250 bytes for the typed array, its buffer, the Map
+ * entry and its key: ~0.7 KB per VM, ~20 MB for 30,000. `maxRounds` bounds the ring whatever the
+ * poll rate (64 rounds: ~1.3 KB per VM); past it the oldest rounds go first, shortening the window.
  */
 import { summarizeColumns, type SmoothingMethod } from "../../core/usage/summarize.ts";
 import type { NodeUsageSummaries, UsageSummaries, VmUsageSummaries } from "../../core/usage/summaries.ts";
@@ -59,7 +61,7 @@ const VM_SIGNALS = [
 
 /** One object's rings: signal s, round slot r at values[s * capacity + r]. */
 interface Series {
-  values: Float64Array;
+  values: Float32Array;
   /** The newest round it reported in, ms since the epoch. */
   lastSeen: number;
 }
@@ -117,7 +119,7 @@ class SeriesTable<S extends object> {
     for (const [key, sample] of samples) {
       let series = this.series.get(key);
       if (series === undefined) {
-        series = { values: new Float64Array(this.#fields.length * capacity).fill(Number.NaN), lastSeen: at };
+        series = { values: new Float32Array(this.#fields.length * capacity).fill(Number.NaN), lastSeen: at };
         this.series.set(key, series);
       }
       series.lastSeen = at;
@@ -131,7 +133,7 @@ class SeriesTable<S extends object> {
   /** Copies every ring, oldest round first, into rings of the new capacity. */
   relayout(rounds: Rounds, capacity: number): void {
     for (const series of this.series.values()) {
-      const next = new Float64Array(this.#fields.length * capacity).fill(Number.NaN);
+      const next = new Float32Array(this.#fields.length * capacity).fill(Number.NaN);
       for (let signal = 0; signal < this.#fields.length; signal++) {
         for (let index = 0; index < rounds.count; index++) {
           next[signal * capacity + index] = series.values[signal * rounds.capacity + rounds.slot(index)] ?? Number.NaN;
