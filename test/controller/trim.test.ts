@@ -163,6 +163,8 @@ describe("what the trims cut", () => {
     );
     expect(peek(trimObject(vmi), ["metadata", "ownerReferences"])).toEqual([{ kind: "VirtualMachine", name: "web" }]);
     expect(keysAt(trimPod(pod), "metadata").sort()).toEqual(["labels", "name", "namespace"]);
+    expect(keysAt(pod, "metadata", "labels").length).toBeGreaterThan(2);
+    expect(keysAt(trimPod(pod), "metadata", "labels").sort()).toEqual(["kubevirt.io", "kubevirt.io/created-by"]);
   });
 
   it("keeps of a VMI's conditions LiveMigratable's status, reason and message, and an odd entry as it is", () => {

@@ -10,6 +10,7 @@
  * (`npm run bench -- controller` prices each resource).
  */
 import { isJsonObject, type JsonObject } from "../../adapters/kube/convert/meta.ts";
+import { LAUNCHER_LABELS } from "../../adapters/kube/convert/join.ts";
 import { SharedSubtrees } from "./shared-subtrees.ts";
 
 /** The parts templates make alike, one copy for the whole process (see shared-subtrees.ts). */
@@ -198,9 +199,15 @@ function slimContainers(list: unknown): JsonObject[] | undefined {
   return Array.isArray(list) ? list.map(slimContainer) : undefined;
 }
 
+/** The labels that join a launcher pod to its VMI; the VMI's own labels are read from the VMI. */
+function slimLauncherLabels(labels: unknown): unknown {
+  return isJsonObject(labels) ? pick(labels, LAUNCHER_LABELS) : labels;
+}
+
 /**
- * A launcher pod: name, labels (the VMI's UID among them), node, requests, limits, overhead,
- * migration selectors, phase. Owners are not read: the pod is joined to its VMI by the UID label.
+ * A launcher pod: name, the labels that join it to its VMI (its UID among them), node, requests,
+ * limits, overhead, migration selectors, phase. Owners are not read: the pod is joined to its VMI
+ * by the UID label.
  */
 export function trimPod(pod: JsonObject): JsonObject {
   const spec = (pod.spec ?? {}) as JsonObject;
@@ -215,7 +222,8 @@ export function trimPod(pod: JsonObject): JsonObject {
   return {
     apiVersion: pod.apiVersion,
     kind: pod.kind,
-    metadata: podMetadata,
+    metadata:
+      "labels" in podMetadata ? { ...podMetadata, labels: slimLauncherLabels(podMetadata.labels) } : podMetadata,
     spec: {
       nodeName: spec.nodeName,
       nodeSelector: shared.share(spec.nodeSelector),

@@ -10,6 +10,8 @@ const LAUNCHER_APP_LABEL = "kubevirt.io";
 const LAUNCHER_APP = "virt-launcher";
 /** On a virt-launcher pod: the UID of the VMI it runs. */
 export const CREATED_BY_LABEL = "kubevirt.io/created-by";
+/** The launcher pod labels the join reads; a cache may drop the rest. */
+export const LAUNCHER_LABELS: readonly string[] = [LAUNCHER_APP_LABEL, CREATED_BY_LABEL];
 
 const FINAL_POD_PHASES: ReadonlySet<string | undefined> = new Set(["Succeeded", "Failed"]);
 
