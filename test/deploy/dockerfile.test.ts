@@ -83,7 +83,7 @@ describe("the Dockerfile", () => {
   it("starts the controller from its TypeScript entry point, with the V8 flags bin/kubedrs.js uses", () => {
     const shebang = readFileSync(join(ROOT, "bin/kubedrs.js"), "utf8").split("\n")[0] ?? "";
     const flags = shebang.replace("#!/usr/bin/env -S node", "").trim().split(/\s+/).filter(Boolean);
-    expect(flags).toEqual(["--max-semi-space-size=16", "--expose-gc"]);
+    expect(flags).toEqual(["--max-semi-space-size=16", "--heap-growing-percent=20", "--expose-gc"]);
     expect(JSON.parse(last("ENTRYPOINT"))).toEqual(["node", ...flags, "src/cli/main.ts"]);
     expect(existsSync(join(ROOT, "src/cli/main.ts"))).toBe(true);
     expect(JSON.parse(last("CMD"))).toEqual(["run", "--policies", "crd", "--leader-elect"]);

@@ -74,6 +74,7 @@ export class ControllerProcess {
   constructor(kubeconfig: string, extra: readonly string[] = []) {
     const args = [
       "--max-semi-space-size=16",
+      "--heap-growing-percent=20",
       "src/cli/main.ts",
       "run",
       "--kubeconfig",
