@@ -4,7 +4,7 @@
  * what it holds; the benchmark proper measures a separate process from outside and never has the
  * collector forced. After the first pass settles:
  *
- *   node --expose-gc --max-semi-space-size=16 bench/controller-memory.ts KUBECONFIG POLICY_DIR
+ *   node --expose-gc --max-semi-space-size=16 --heap-growing-percent=20 bench/controller-memory.ts KUBECONFIG POLICY_DIR
  *
  * prints JSON: RSS split into V8 heap (live and committed, per space), external memory and the rest
  * (native: malloc arenas, code, stacks), after the collector ran and again after a last-resort

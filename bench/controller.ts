@@ -4,7 +4,8 @@
  * operator's monitoring would see it. Issue target: between passes, RSS ≤ 400 MiB and CPU ≤ 5% of
  * one core.
  *
- *   npm run bench -- controller [--scenario scale-1k] [--window 60] [--settle 5] [--no-breakdown]
+ *   npm run bench -- controller [--scenario scale-1k] [--window 60] [--settle 5] [--warmup 660]
+ *     [--no-breakdown]
  *     [--memory-target 400Mi]
  *                               [--controller-node-flags "--optimize-for-size ..."]
  *
@@ -15,149 +16,40 @@
  * to its cache synced and to its first pass planned, plan time (the /metrics histogram's mean over
  * the passes it counted when read, `planSecondsOverPasses`),
  * then CPU and RSS over a window that opens once no pass has been planned for `--settle` seconds
- * (a controller may run more than one pass as it starts). Then, unless --no-breakdown, the
+ * (a controller may run more than one pass as it starts) and the controller has run `--warmup`
+ * seconds: its usage history grows its rings until they hold the policy's whole window (600 s by
+ * default), so memory measured sooner is memory a running controller has outgrown. Then, unless --no-breakdown, the
  * controller is stopped and bench/controller-memory.ts runs one in-process against the same twin
  * to say where the memory goes: V8 heap, native memory, and the heap each cached resource costs.
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { once } from "node:events";
+import { type ChildProcess, execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
+import {
+  CONTROLLER_STEP_LIMIT_MS,
+  ControllerLog,
+  killOnInterrupt,
+  NODE_FLAGS,
+  spawnGroup,
+  stopGroup,
+} from "./kubedrs-process.ts";
 import { clockTicksPerSecond, cpuTicks, listeningPorts, memoryOf } from "./proc.ts";
 import { option, round } from "./args.ts";
 
-const CLI = resolve(import.meta.dirname, "../src/cli/main.ts");
 const POLICIES = resolve(import.meta.dirname, "controller-policies");
 const MEMORY_WORKER = resolve(import.meta.dirname, "controller-memory.ts");
 const execFileAsync = promisify(execFile);
-/** The V8 flags kubedrs runs with (bin/kubedrs.js's shebang). */
-const NODE_FLAGS = ["--max-semi-space-size=16", "--expose-gc"];
 const TWIN_BOOT_LIMIT_MS = 10 * 60_000;
-const CONTROLLER_STEP_LIMIT_MS = 5 * 60_000;
 const TARGETS = { rssMiB: 400, cpuPercent: 5 } as const;
+/** BalancePolicy's default metrics window (600 s) and a minute more, so the usage history is full. */
+const DEFAULT_WARMUP_SECONDS = 660;
 const PASS_PLANNED = "balance pass planned";
 const CACHE_SYNCED = "cache synced";
-
-/** A process in a group of its own, so stopping it stops whatever it started as well. */
-function spawnGroup(args: string[], stdout: "pipe" | "ignore", nodeFlags: readonly string[] = []): ChildProcess {
-  return spawn(process.execPath, [...NODE_FLAGS, ...nodeFlags, CLI, ...args], {
-    detached: true,
-    stdio: ["ignore", stdout, "inherit"],
-  });
-}
-
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // The group is already gone.
-  }
-}
-
-async function stopGroup(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, "exit");
-  signalGroup(child, "SIGTERM");
-  const stopped = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
-  if (!stopped) {
-    signalGroup(child, "SIGKILL");
-    await exited;
-  }
-}
-
-interface LogLine {
-  /** Wall milliseconds since the controller was started, when the line was read. */
-  readonly atMs: number;
-  readonly level: number;
-  readonly msg: string;
-  readonly fields: Record<string, unknown>;
-}
-
-/** pino's level numbers; the controller logs levels as words (src/controller/observability/logger.ts). */
-const PINO_LEVELS: Readonly<Record<string, number>> = {
-  trace: 10,
-  debug: 20,
-  info: 30,
-  warn: 40,
-  error: 50,
-  fatal: 60,
-};
-
-/** The controller's pino lines (JSON, one per line), timed as they arrive. */
-class ControllerLog {
-  readonly lines: LogLine[] = [];
-  private readonly startedAt: number;
-
-  constructor(stream: Readable, startedAt: number) {
-    this.startedAt = startedAt;
-    createInterface({ input: stream }).on("line", (text) => this.take(text));
-  }
-
-  private take(text: string): void {
-    let fields: Record<string, unknown>;
-    try {
-      fields = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      fields = { msg: text, level: 30 };
-    }
-    const level = typeof fields.level === "string" ? (PINO_LEVELS[fields.level] ?? 30) : 30;
-    const msg = typeof fields.msg === "string" ? fields.msg : "";
-    this.lines.push({ atMs: performance.now() - this.startedAt, level, msg, fields });
-  }
-
-  first(msg: string): LogLine | undefined {
-    return this.lines.find((line) => line.msg === msg);
-  }
-
-  /** Lines with this message read after `afterMs` (0: all of them). */
-  count(msg: string, afterMs = 0): number {
-    return this.lines.filter((line) => line.msg === msg && line.atMs > afterMs).length;
-  }
-
-  /** When the last line with this message was read, or undefined when none was. */
-  lastAt(msg: string): number | undefined {
-    return this.lines.findLast((line) => line.msg === msg)?.atMs;
-  }
-
-  /** Lines at warn (40) or above, as `level: message`. */
-  problems(): string[] {
-    return this.lines.filter((line) => line.level >= 40).map((line) => `${line.level}: ${line.msg}`);
-  }
-
-  async waitFor(msg: string, controller: ChildProcess): Promise<LogLine> {
-    const deadline = performance.now() + CONTROLLER_STEP_LIMIT_MS;
-    for (;;) {
-      const line = this.first(msg);
-      if (line) return line;
-      if (controller.exitCode !== null || controller.signalCode !== null)
-        throw new Error(
-          `the controller exited (${controller.exitCode ?? controller.signalCode}) before "${msg}":\n${this.tail()}`,
-        );
-      if (performance.now() > deadline)
-        throw new Error(`no "${msg}" from the controller within 5 minutes:\n${this.tail()}`);
-      await sleep(100);
-    }
-  }
-
-  /** Wall milliseconds since the controller was started. */
-  sinceStartMs(): number {
-    return performance.now() - this.startedAt;
-  }
-
-  private tail(): string {
-    return this.lines
-      .slice(-10)
-      .map((line) => JSON.stringify(line.fields))
-      .join("\n");
-  }
-}
 
 /** The twin writes its kubeconfig (renamed into place) once it serves. */
 async function waitForKubeconfig(twin: ChildProcess, path: string): Promise<void> {
@@ -246,24 +138,12 @@ async function measureWindow(pids: { controller: number; twin: number }, seconds
   };
 }
 
-/** Stops both processes if the benchmark itself is interrupted; they run in groups of their own. */
-function killOnInterrupt(children: ChildProcess[]): () => void {
-  const onSignal = (): void => {
-    for (const child of children) signalGroup(child, "SIGKILL");
-    process.exit(130);
-  };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
-  return () => {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-  };
-}
-
 interface Settings {
   readonly scenario: string;
   readonly windowSeconds: number;
   readonly settleSeconds: number;
+  /** Seconds from the controller's start before the window may open. */
+  readonly warmupSeconds: number;
   readonly breakdown: boolean;
   /** Extra Node.js/V8 flags for the controller only, to compare (e.g. "--optimize-for-size"). */
   readonly controllerNodeFlags: readonly string[];
@@ -313,6 +193,7 @@ async function measureController(settings: Settings, twin: ChildProcess, control
   const pass = await log.waitFor(PASS_PLANNED, controller);
   const metrics = await passMetrics(controller.pid ?? 0);
   await quietAfterPasses(log, settings.settleSeconds);
+  await sleep(Math.max(0, settings.warmupSeconds * 1000 - log.sinceStartMs()));
   const startupPasses = log.count(PASS_PLANNED);
   const windowOpened = log.sinceStartMs();
   const steady = await measureWindow({ controller: controller.pid ?? 0, twin: twin.pid ?? 0 }, settings.windowSeconds);
@@ -326,7 +207,12 @@ async function measureController(settings: Settings, twin: ChildProcess, control
     planSecondsOverPasses: metrics.passes,
     firstPass: { imbalance: pass.fields.imbalance, recommend: pass.fields.recommend, execute: pass.fields.execute },
     startupPasses,
-    steady: { settleSeconds: settings.settleSeconds, ...steady, passes: log.count(PASS_PLANNED, windowOpened) },
+    steady: {
+      settleSeconds: settings.settleSeconds,
+      warmupSeconds: settings.warmupSeconds,
+      ...steady,
+      passes: log.count(PASS_PLANNED, windowOpened),
+    },
     peakRssMiB,
     targets: TARGETS,
     met: {
@@ -371,6 +257,7 @@ export async function run(args: string[]): Promise<unknown> {
     scenario: option(args, "--scenario") ?? "scale-1k",
     windowSeconds: Number(option(args, "--window") ?? "60"),
     settleSeconds: Number(option(args, "--settle") ?? "5"),
+    warmupSeconds: Number(option(args, "--warmup") ?? String(DEFAULT_WARMUP_SECONDS)),
     breakdown: !args.includes("--no-breakdown"),
     controllerNodeFlags: (option(args, "--controller-node-flags") ?? "").split(" ").filter((flag) => flag !== ""),
     memoryTarget: option(args, "--memory-target"),

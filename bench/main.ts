@@ -10,6 +10,7 @@ const benchmarks: Record<string, () => Promise<{ run(args: string[]): Promise<un
   replay: () => import("./replay.ts"),
   scale: () => import("./scale.ts"),
   twin: () => import("./twin.ts"),
+  "twin-check": () => import("./twin-check.ts"),
 };
 
 const [name, ...args] = process.argv.slice(2);
