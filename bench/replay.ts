@@ -5,18 +5,20 @@
  *
  *   npm run bench -- replay [--days all|20110303,...] [--strategies none,...,kubedrs] [--jobs 2]
  *     [--scenario F] [--policies DIR] [--start packed|spread] [--out DIR] [--write-docs]
+ *     [--twin-check FILE]
  *
  * Writes report.json and report.html to --out (a fresh temporary directory by default), and each
  * replay's output under --out/runs/, which a later run with the same --out reuses; with
  * --write-docs, also to docs/evaluation/ and the summary table into docs/EVALUATION.md. Prints the
- * summary (metrics per strategy, mean over days) and the goals as JSON.
+ * summary (metrics per strategy, mean over days) and the goals as JSON. --twin-check adds the rows
+ * of a `npm run bench -- twin-check` result (its JSON file) to the report.
  */
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { buildReport, STRATEGY_ORDER } from "../src/evaluate/report.ts";
 import { summarize } from "../src/evaluate/report/summary.ts";
-import type { HeatMap, StrategyDayResult } from "../src/evaluate/report-types.ts";
+import type { HeatMap, ReplayReport, StrategyDayResult } from "../src/evaluate/report-types.ts";
 import { renderReportHtml } from "../src/evaluate/report/html.ts";
 import { renderEvaluationTable } from "../src/evaluate/report/markdown.ts";
 import { DEFAULT_REPLAY_SCENARIO, loadDayScenario } from "../src/evaluate/scenario-day.ts";
@@ -79,7 +81,7 @@ function passThroughOptions(args: readonly string[]): string[] {
   });
 }
 
-async function writeDocs(report: ReturnType<typeof buildReport>, html: string): Promise<void> {
+async function writeDocs(report: ReplayReport, html: string): Promise<void> {
   const directory = join(REPOSITORY_ROOT, "docs", "evaluation");
   await mkdir(directory, { recursive: true });
   await writeFile(join(directory, "report.json"), `${JSON.stringify(report)}\n`);
@@ -91,6 +93,15 @@ async function writeDocs(report: ReturnType<typeof buildReport>, html: string): 
   if (start < 0 || end < start) throw new Error(`${file}: no ${DOCS_TABLE_START} … ${DOCS_TABLE_END} markers`);
   const table = `${DOCS_TABLE_START}\n${renderEvaluationTable(report)}\n${DOCS_TABLE_END}`;
   await writeFile(file, text.slice(0, start) + table + text.slice(end + DOCS_TABLE_END.length));
+}
+
+/** The day, hours and rows of a twin-check result file, for the report. */
+async function twinCheckOf(file: string | undefined): Promise<Pick<ReplayReport, "twinCheck">> {
+  if (file === undefined) return {};
+  const { day, hours, rows } = JSON.parse(await readFile(file, "utf8")) as NonNullable<ReplayReport["twinCheck"]>;
+  if (typeof day !== "string" || typeof hours !== "number" || !Array.isArray(rows))
+    throw new Error(`${file}: not a twin-check result (npm run bench -- twin-check --out FILE)`);
+  return { twinCheck: { day, hours, rows } };
 }
 
 export async function run(args: string[]): Promise<unknown> {
@@ -105,18 +116,22 @@ export async function run(args: string[]): Promise<unknown> {
     strategies.map((strategy) => () => replayOne({ day, strategy, out }, passThrough)),
   );
   const outputs = await pool(jobs, parallel);
-  const report = buildReport({
-    results: outputs.map((output) => output.result),
-    heatMaps: outputs.map((output) => output.heatMap),
-    days,
-    strategies,
-    machine: { node: process.version, cpus: cpus().length },
-    start: option(args, "--start") === "spread" ? "spread" : "packed",
-    generatedAt: new Date().toISOString(),
-    scenario: scenarioFacts(
-      await loadDayScenario(option(args, "--scenario") ?? DEFAULT_REPLAY_SCENARIO, days[0] ?? ""),
-    ),
-  });
+  const twinCheck = await twinCheckOf(option(args, "--twin-check"));
+  const report: ReplayReport = {
+    ...buildReport({
+      results: outputs.map((output) => output.result),
+      heatMaps: outputs.map((output) => output.heatMap),
+      days,
+      strategies,
+      machine: { node: process.version, cpus: cpus().length },
+      start: option(args, "--start") === "spread" ? "spread" : "packed",
+      generatedAt: new Date().toISOString(),
+      scenario: scenarioFacts(
+        await loadDayScenario(option(args, "--scenario") ?? DEFAULT_REPLAY_SCENARIO, days[0] ?? ""),
+      ),
+    }),
+    ...twinCheck,
+  };
   const html = renderReportHtml(report);
   await writeFile(join(out, "report.json"), `${JSON.stringify(report)}\n`);
   await writeFile(join(out, "report.html"), html);

@@ -11,7 +11,14 @@
 import { DEFAULT_MIGRATION_BANDWIDTH, KUBEVIRT_MIGRATION_DEFAULTS } from "../core/model/snapshot.ts";
 import { migrationParamsFor, predictMigration, resolveMigrationSettings } from "../core/migration/index.ts";
 import type { MigrationRecord } from "./replay-metrics.ts";
-import { addRequests, emptyRequests, type HostRequests, type ReplayHost, type ReplayVm } from "./replay-types.ts";
+import {
+  addRequests,
+  allocatableOf,
+  emptyRequests,
+  type HostRequests,
+  type ReplayHost,
+  type ReplayVm,
+} from "./replay-types.ts";
 
 export interface MigrationLimits {
   readonly perCluster: number;
@@ -130,12 +137,13 @@ export class MigrationRunner {
   }
 
   private fits(vm: ReplayVm, host: number): boolean {
-    const capacity = this.world.hosts[host];
-    if (!capacity) return false;
+    const target = this.world.hosts[host];
+    if (!target) return false;
+    const allocatable = allocatableOf(target);
     return (
-      (this.requested.cpu[host] ?? 0) + vm.requests.cpu <= capacity.cores + 1e-9 &&
-      (this.requested.memory[host] ?? 0) + vm.requests.memory <= capacity.memory &&
-      (this.requested.pods[host] ?? 0) + 1 <= capacity.pods
+      (this.requested.cpu[host] ?? 0) + vm.requests.cpu <= allocatable.cpu + 1e-9 &&
+      (this.requested.memory[host] ?? 0) + vm.requests.memory <= allocatable.memory &&
+      (this.requested.pods[host] ?? 0) + 1 <= allocatable.pods
     );
   }
 

@@ -72,6 +72,9 @@ function nodesOf(
     name: host.name,
     labels: host.labels,
     capacity: { cpu: host.cores * 1000, memory: host.memory, pods: host.pods },
+    ...(host.allocatable && {
+      allocatable: { cpu: host.allocatable.cpu * 1000, memory: host.allocatable.memory, pods: host.allocatable.pods },
+    }),
     migrationBandwidth: host.migrationBandwidth,
     usage: { cpu: summaryOf(hostCpu[index] ?? [], state, settings), memory: memory[index] ?? 0 },
   }));

@@ -19,6 +19,22 @@ export interface ReplayHost {
   readonly labels: Readonly<Record<string, string>>;
   /** Bytes per second the host sends or receives a migration at (the link); 10 GbE when unset. */
   readonly migrationBandwidth?: number;
+  /**
+   * What the kubelet leaves for pods after its reservations: what the scheduler fits requests into
+   * and kubedrs measures utilization against. The whole host when unset, as on CloudSim's hosts.
+   */
+  readonly allocatable?: HostAllocatable;
+}
+
+/** CPU in cores, memory in bytes, pods a count. */
+export interface HostAllocatable {
+  readonly cpu: number;
+  readonly memory: number;
+  readonly pods: number;
+}
+
+export function allocatableOf(host: ReplayHost): HostAllocatable {
+  return host.allocatable ?? { cpu: host.cores, memory: host.memory, pods: host.pods };
 }
 
 export interface ReplayVm {

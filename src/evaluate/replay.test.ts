@@ -83,6 +83,20 @@ describe("runReplay", () => {
     expect(run.utilization[1]).toBeCloseTo((4 * (1 - movedAt)) / 10, 5);
   });
 
+  it("replays only the first steps when told how many", () => {
+    const seen: ReplayState[] = [];
+    const run = runReplay(
+      workload({ hosts: [host("h0")], vms: [vm("a")], demand: [[0.1, 0.2, 0.3]], on: [0] }),
+      scripted([], seen),
+      { clock, steps: 2 },
+    );
+    expect(run.input.samples.map((sample) => sample.at / MINUTE)).toEqual([0, 5]);
+    expect(run.utilization).toHaveLength(2);
+    expect(seen.map((state) => state.now / MINUTE)).toEqual([1, 6]);
+    // 0.4 then 0.8 cores for 300 s each: the third step is not asked for.
+    expect(run.input.requestedCpuSeconds.get("a")).toBeCloseTo(360);
+  });
+
   it("shows a step's level only once the metrics delay has passed", () => {
     const seen: ReplayState[] = [];
     runReplay(
@@ -157,6 +171,14 @@ describe("MigrationRunner", () => {
       ["b", "failed", false],
       ["a", "succeeded", true],
     ]);
+  });
+
+  it("fits requests into the target's allocatable when it has one, not its whole memory", () => {
+    const reserved = { ...host("h1", 10, 8 * GiB), allocatable: { cpu: 9, memory: GiB, pods: 110 } };
+    const runner = new MigrationRunner(world([host("h0"), reserved], [vm("a", 4, 2 * GiB)], [0]));
+    runner.submit([{ vm: 0, to: 1 }], 0);
+    runner.advanceTo(60_000);
+    expect(runner.records.map((record) => record.outcome)).toEqual(["failed"]);
   });
 
   it("ignores a move to where the VM already is and a second move of a VM in flight", () => {

@@ -35,6 +35,8 @@ export interface ReplayOptions {
    */
   readonly metricsLagMs?: number;
   readonly limits?: MigrationLimits;
+  /** Replays only the first `steps` trace steps (a window from the start); the whole workload when unset. */
+  readonly steps?: number;
 }
 
 export interface ReplayRun {
@@ -143,11 +145,11 @@ function stateAt({ workload, cluster, runner, now, lastVisibleStep }: StateArgs)
   };
 }
 
-function requestedCpuSeconds(workload: ReplayWorkload, cluster: Cluster): Map<string, number> {
+function requestedCpuSeconds(workload: ReplayWorkload, cluster: Cluster, steps: number): Map<string, number> {
   const requested = new Map<string, number>();
   workload.vms.forEach((vm, index) => {
     let total = 0;
-    for (let step = 0; step < workload.steps; step += 1) total += cluster.cpu(index, step);
+    for (let step = 0; step < steps; step += 1) total += cluster.cpu(index, step);
     requested.set(vm.key, (total * workload.stepMs) / 1000);
   });
   return requested;
@@ -155,12 +157,13 @@ function requestedCpuSeconds(workload: ReplayWorkload, cluster: Cluster): Map<st
 
 export function runReplay(workload: ReplayWorkload, strategy: ReplayStrategy, options: ReplayOptions): ReplayRun {
   const lag = options.metricsLagMs ?? DEFAULT_METRICS_LAG_MS;
+  const steps = Math.min(workload.steps, options.steps ?? workload.steps);
   const cluster = new Cluster(workload);
   const runner = new MigrationRunner(cluster.world(), options.limits ?? KUBEVIRT_LIMITS);
-  const utilization = new Float32Array(workload.steps * workload.hosts.length);
+  const utilization = new Float32Array(steps * workload.hosts.length);
   const decisionMs: number[] = [];
   let nextDecision = workload.start + lag;
-  for (let step = 0; step < workload.steps; step += 1) {
+  for (let step = 0; step < steps; step += 1) {
     const stepEnd = workload.start + (step + 1) * workload.stepMs;
     cluster.enter(step);
     for (; nextDecision < stepEnd; nextDecision += strategy.intervalMs) {
@@ -175,7 +178,7 @@ export function runReplay(workload: ReplayWorkload, strategy: ReplayStrategy, op
     runner.advanceTo(stepEnd);
     cluster.close(stepEnd, utilization, step * workload.hosts.length);
   }
-  const samples = Array.from({ length: workload.steps }, (_, step) => ({
+  const samples = Array.from({ length: steps }, (_, step) => ({
     at: workload.start + step * workload.stepMs,
     nodes: workload.hosts.map((_, host) => ({
       utilization: utilization[step * workload.hosts.length + host] ?? 0,
@@ -187,7 +190,7 @@ export function runReplay(workload: ReplayWorkload, strategy: ReplayStrategy, op
       samples,
       stepMs: workload.stepMs,
       migrations: runner.records,
-      requestedCpuSeconds: requestedCpuSeconds(workload, cluster),
+      requestedCpuSeconds: requestedCpuSeconds(workload, cluster, steps),
     },
     decisionMs,
     utilization,

@@ -7,7 +7,15 @@ import { partOf } from "../twin/scenario/traces.ts";
 import { MemoryTraceLibrary } from "../twin/workload/trace.ts";
 import type { ReplayHost, ReplayVm } from "./replay-types.ts";
 import { scenarioForDay } from "./scenario-day.ts";
-import { packedPlacement, scenarioFacts, spreadPlacement, workloadFromScenario } from "./workload.ts";
+import type { ReplayWorkload } from "./replay.ts";
+import {
+  packedPlacement,
+  placementFrom,
+  scenarioFacts,
+  spreadPlacement,
+  withAccounting,
+  workloadFromScenario,
+} from "./workload.ts";
 
 const GiB = 2 ** 30;
 const host = (name: string): ReplayHost => ({ name, type: "t", cores: 8, memory: 4 * GiB, pods: 110, labels: {} });
@@ -46,6 +54,22 @@ describe("initial placements", () => {
 
   it("packed: says which VM found no room", () => {
     expect(() => packedPlacement([host("h0")], vms)).toThrow(/no host can take c/);
+  });
+
+  it("packed: fits requests into what the kubelet leaves (allocatable) when the host says", () => {
+    // h0 keeps 3 GiB for pods: a takes 2, b no longer fits there.
+    const reserved = [{ ...host("h0"), allocatable: { cpu: 8, memory: 3 * GiB, pods: 110 } }, host("h1")];
+    expect([...packedPlacement(reserved, vms.slice(0, 2))]).toEqual([0, 1]);
+  });
+
+  it.each([
+    { name: "each VM on the node named for it", nodes: { a: "h2", b: "h0", c: "h0", d: "h1" }, expected: [2, 0, 0, 1] },
+    { name: "says which VM has no node", nodes: { a: "h2", b: "h0", c: "h0" }, error: /d: no node given/ },
+    { name: "says which node is not a host", nodes: { a: "h9", b: "h0", c: "h0", d: "h1" }, error: /a: no host h9/ },
+  ])("from a cluster: $name", ({ nodes, expected, error }) => {
+    const place = (): Int32Array => placementFrom(new Map(Object.entries(nodes)))(hosts, vms);
+    if (error) expect(place).toThrow(error);
+    else expect([...place()]).toEqual(expected);
   });
 
   it("spread: kube-scheduler's LeastAllocated puts the first VMs on empty hosts", () => {
@@ -128,6 +152,37 @@ describe("the planetlab-cloudsim scenario as a replay", () => {
     expect([...(workload.demand[0] ?? [])]).toEqual([0.1, 0.2, 0.1]);
     expect(workload.start).toBe(Date.parse("2011-03-03T00:00:00Z"));
     expect(workload.stepMs).toBe(300_000);
+  });
+});
+
+describe("withAccounting: the workload counted as Kubernetes counts it", () => {
+  const base: ReplayWorkload = {
+    name: "w",
+    day: "20110303",
+    start: 0,
+    stepMs: 300_000,
+    steps: 1,
+    hosts: [host("h0")],
+    vms: [vm("a", GiB)],
+    demand: [Float64Array.from([0.5])],
+    initialHostOf: Int32Array.from([0]),
+  };
+  const allocatable = new Map([["h0", { cpu: 7.5, memory: 3 * GiB, pods: 110 }]]);
+  const requests = new Map([["a", { cpu: 0.4, memory: 1.4 * GiB }]]);
+
+  it("gives hosts their allocatable and VMs their launcher requests, leaving the rest", () => {
+    const counted = withAccounting(base, { allocatable, requests });
+    expect(counted.hosts[0]).toEqual({ ...host("h0"), allocatable: { cpu: 7.5, memory: 3 * GiB, pods: 110 } });
+    expect(counted.vms[0]).toEqual({ ...vm("a", GiB), requests: { cpu: 0.4, memory: 1.4 * GiB } });
+    expect([counted.hosts[0]?.cores, counted.hosts[0]?.memory, counted.vms[0]?.memory]).toEqual([8, 4 * GiB, GiB]);
+    expect(counted.initialHostOf).toBe(base.initialHostOf);
+  });
+
+  it.each([
+    { name: "a host", accounting: { allocatable: new Map(), requests }, error: /nothing for h0/ },
+    { name: "a VM", accounting: { allocatable, requests: new Map() }, error: /nothing for a/ },
+  ])("says when it lacks $name", ({ accounting, error }) => {
+    expect(() => withAccounting(base, accounting)).toThrow(error);
   });
 });
 

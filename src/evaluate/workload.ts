@@ -15,7 +15,15 @@ import type { Scenario } from "../twin/scenario/index.ts";
 import { poolLabels } from "../twin/scenario/node-objects.ts";
 import type { TraceLibrary } from "../twin/workload/trace.ts";
 import type { ReplayWorkload } from "./replay.ts";
-import { type ReplayHost, type ReplayState, type ReplayVm, addRequests, emptyRequests } from "./replay-types.ts";
+import {
+  type HostAllocatable,
+  type ReplayHost,
+  type ReplayState,
+  type ReplayVm,
+  addRequests,
+  allocatableOf,
+  emptyRequests,
+} from "./replay-types.ts";
 import { scheduleTarget } from "../baselines/kube-scheduler.ts";
 import { createRng } from "../core/numeric/rng.ts";
 
@@ -134,12 +142,13 @@ export const packedPlacement: InitialPlacement = (hosts, vms) => {
   const cpu = new Float64Array(hosts.length);
   const memory = new Float64Array(hosts.length);
   const pods = new Int32Array(hosts.length);
+  const allocatable = hosts.map(allocatableOf);
   return Int32Array.from(vms, (vm) => {
-    const fits = (host: ReplayHost, index: number): boolean =>
-      (cpu[index] ?? 0) + vm.requests.cpu <= host.cores &&
-      (memory[index] ?? 0) + vm.requests.memory <= host.memory &&
-      (pods[index] ?? 0) < host.pods;
-    const found = hosts.findIndex((host, index) => fits(host, index));
+    const fits = (index: number): boolean =>
+      (cpu[index] ?? 0) + vm.requests.cpu <= (allocatable[index]?.cpu ?? 0) &&
+      (memory[index] ?? 0) + vm.requests.memory <= (allocatable[index]?.memory ?? 0) &&
+      (pods[index] ?? 0) < (allocatable[index]?.pods ?? 0);
+    const found = hosts.findIndex((_, index) => fits(index));
     if (found < 0) throw new Error(`no host can take ${vm.key}: the cluster is full`);
     cpu[found] = (cpu[found] ?? 0) + vm.requests.cpu;
     memory[found] = (memory[found] ?? 0) + vm.requests.memory;
@@ -147,6 +156,44 @@ export const packedPlacement: InitialPlacement = (hosts, vms) => {
     return found;
   });
 };
+
+/** A start read from a running cluster: each VM (by key) on the node named for it. */
+export function placementFrom(nodeByVm: ReadonlyMap<string, string>): InitialPlacement {
+  return (hosts, vms) => {
+    const hostIndex = new Map(hosts.map((host, index) => [host.name, index]));
+    return Int32Array.from(vms, (vm) => {
+      const node = nodeByVm.get(vm.key);
+      const index = node === undefined ? undefined : hostIndex.get(node);
+      if (index === undefined)
+        throw new Error(`${vm.key}: ${node === undefined ? "no node given" : `no host ${node}`}`);
+      return index;
+    });
+  };
+}
+
+/** A cluster's resources as the Kubernetes API shows them: nodes' allocatable, VMs' virt-launcher requests. */
+export interface ClusterAccounting {
+  readonly allocatable: ReadonlyMap<string, HostAllocatable>;
+  readonly requests: ReadonlyMap<string, ReplayVm["requests"]>;
+}
+
+/**
+ * The workload counted as Kubernetes counts it: requests with KubeVirt's launcher overhead, fitted
+ * into what each kubelet leaves after its reservations. A scenario's replay otherwise counts guest
+ * memory against the whole host, as CloudSim does. Throws naming a host or VM the accounting lacks.
+ */
+export function withAccounting(workload: ReplayWorkload, accounting: ClusterAccounting): ReplayWorkload {
+  const lookup = <T>(map: ReadonlyMap<string, T>, name: string): T => {
+    const found = map.get(name);
+    if (found === undefined) throw new Error(`the cluster's accounting has nothing for ${name}`);
+    return found;
+  };
+  return {
+    ...workload,
+    hosts: workload.hosts.map((host) => ({ ...host, allocatable: lookup(accounting.allocatable, host.name) })),
+    vms: workload.vms.map((vm) => ({ ...vm, requests: lookup(accounting.requests, vm.key) })),
+  };
+}
 
 /** Just enough state for kube-scheduler to place VMs not yet running anywhere (host -1). */
 function placementState(hosts: readonly ReplayHost[], vms: readonly ReplayVm[], hostOf: Int32Array): ReplayState {

@@ -17,13 +17,16 @@ export interface KubedrsOptions {
 }
 
 export function kubedrsStrategy({ policies, seed }: KubedrsOptions): ReplayStrategy {
-  const rng = createRng(seed);
   const settings = usageSettingsOf(policies);
+  let passes = 0;
   return {
     name: "kubedrs",
     intervalMs: passIntervalMs(policies),
     decide(state: ReplayState): readonly ReplayMove[] {
       const model = replayModel(state, settings);
+      // Seeded as the controller seeds each pass (its seed plus the pass's number), so ties go the same way.
+      passes += 1;
+      const rng = createRng(seed + passes);
       // The migration history is in the snapshot (as VMIMs), so no carried state is needed.
       const result = plan({ model, policies, now: state.now, rng, antiThrash: EMPTY_ANTI_THRASH });
       return indexMoves(state, result.moves);
