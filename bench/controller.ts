@@ -5,9 +5,7 @@
  * one core.
  *
  *   npm run bench -- controller [--scenario scale-1k] [--window 60] [--settle 5] [--warmup 660]
- *     [--no-breakdown]
- *     [--memory-target 400Mi]
- *                               [--controller-node-flags "--optimize-for-size ..."]
+ *     [--no-breakdown] [--memory-target 400Mi] [--controller-node-flags "--optimize-for-size ..."]
  *
  * The twin runs at speed 1 so virtual time is wall time: usage samples come every 30 s as on a real
  * cluster, nodes renew their leases, VMIs report. The policy set (bench/controller-policies/) is
@@ -18,9 +16,10 @@
  * then CPU and RSS over a window that opens once no pass has been planned for `--settle` seconds
  * (a controller may run more than one pass as it starts) and the controller has run `--warmup`
  * seconds: its usage history grows its rings until they hold the policy's whole window (600 s by
- * default), so memory measured sooner is memory a running controller has outgrown. Then, unless --no-breakdown, the
- * controller is stopped and bench/controller-memory.ts runs one in-process against the same twin
- * to say where the memory goes: V8 heap, native memory, and the heap each cached resource costs.
+ * default), so memory measured sooner is memory a running controller has outgrown. Then, unless
+ * --no-breakdown, the controller is stopped and bench/controller-memory.ts runs one in-process
+ * against the same twin to say where the memory goes (V8 heap, native memory, and the heap each
+ * cached resource costs), after its first pass: before the history is full.
  */
 import { type ChildProcess, execFile } from "node:child_process";
 import { existsSync } from "node:fs";

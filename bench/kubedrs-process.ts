@@ -8,10 +8,11 @@ import { resolve } from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
+import { kubedrsNodeFlags } from "../scripts/node-flags.ts";
 
 const CLI = resolve(import.meta.dirname, "../src/cli/main.ts");
 /** The V8 flags kubedrs runs with (bin/kubedrs.js's shebang). */
-export const NODE_FLAGS = ["--max-semi-space-size=16", "--heap-growing-percent=20", "--expose-gc"];
+export const NODE_FLAGS = kubedrsNodeFlags();
 export const CONTROLLER_STEP_LIMIT_MS = 5 * 60_000;
 
 /** A process in a group of its own, so stopping it stops whatever it started as well. */

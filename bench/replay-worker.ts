@@ -6,11 +6,10 @@
  *     [--start packed|spread] [--seed N]
  */
 import { resolve } from "node:path";
-import { loadPolicyDirectory } from "../src/adapters/files/policy-directory.ts";
+import { readPolicies } from "../src/cli/inputs.ts";
 import { dayResult, heatMap } from "../src/evaluate/day-result.ts";
 import { runReplay } from "../src/evaluate/replay.ts";
 import { DEFAULT_REPLAY_SCENARIO, loadDayScenario } from "../src/evaluate/scenario-day.ts";
-import { formatFieldError } from "../src/core/policy/field-error.ts";
 import { REPOSITORY_ROOT } from "../src/twin/scenario/library.ts";
 import { replayStrategy } from "../src/evaluate/strategies/index.ts";
 import { packedPlacement, spreadPlacement, workloadFromScenario } from "../src/evaluate/workload.ts";
@@ -24,12 +23,11 @@ async function main(args: string[]): Promise<void> {
   const day = option(args, "--day") ?? "20110303";
   const name = option(args, "--strategy") ?? "kubedrs";
   const scenario = await loadDayScenario(option(args, "--scenario") ?? DEFAULT_REPLAY_SCENARIO, day);
-  const policies = await loadPolicyDirectory(option(args, "--policies") ?? resolve(REPOSITORY_ROOT, "policies"));
-  if (policies.errors.length > 0) throw new Error(policies.errors.map(formatFieldError).join("\n"));
+  const policies = await readPolicies(option(args, "--policies") ?? resolve(REPOSITORY_ROOT, "policies"));
   const seed = Number(option(args, "--seed") ?? "1");
   const place = option(args, "--start") === "spread" ? spreadPlacement(seed) : packedPlacement;
   const workload = workloadFromScenario(scenario, new FileTraceLibrary("/"), { day, place });
-  const strategy = replayStrategy(name, { policies: policies.set, seed });
+  const strategy = replayStrategy(name, { policies, seed });
   const run = runReplay(workload, strategy, { clock: () => performance.now() });
   const result = dayResult(name, day, run);
   process.stdout.write(JSON.stringify({ result, heatMap: heatMap(name, day, run, HEAT_MAP_SHAPE) }));

@@ -25,6 +25,7 @@ import { DEFAULT_REPLAY_SCENARIO, loadDayScenario } from "../src/evaluate/scenar
 import { scenarioFacts } from "../src/evaluate/workload.ts";
 import { REPOSITORY_ROOT } from "../src/twin/scenario/library.ts";
 import { tracesRoot } from "../src/twin/scenario/traces.ts";
+import { pool } from "./pool.ts";
 import { option } from "./args.ts";
 import { runWorker } from "./worker-process.ts";
 
@@ -49,21 +50,6 @@ async function replayOne(
   await mkdir(join(job.out, "runs"), { recursive: true });
   await writeFile(saved, stdout);
   return JSON.parse(stdout) as WorkerOutput;
-}
-
-/** Runs the jobs `parallel` at a time, keeping their order. */
-async function pool<T>(jobs: readonly (() => Promise<T>)[], parallel: number): Promise<T[]> {
-  const results: T[] = new Array<T>(jobs.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.max(1, parallel) }, async () => {
-    while (next < jobs.length) {
-      const index = next++;
-      const job = jobs[index];
-      if (job) results[index] = await job();
-    }
-  });
-  await Promise.all(lanes);
-  return results;
 }
 
 async function planetLabDays(): Promise<string[]> {

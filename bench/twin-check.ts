@@ -28,7 +28,6 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { Readable } from "node:stream";
-import { loadPolicyDirectory } from "../src/adapters/files/policy-directory.ts";
 import { ApiClient } from "../src/adapters/kube/client/api-client.ts";
 import { loadKubeconfig } from "../src/adapters/kube/client/load-kubeconfig.ts";
 import { migrationFromKube } from "../src/adapters/kube/convert/migration.ts";
@@ -36,7 +35,6 @@ import type { JsonObject } from "../src/adapters/kube/convert/meta.ts";
 import { type KubeObjects, snapshotFromObjects } from "../src/adapters/kube/convert/snapshot.ts";
 import { cronSchedule } from "../src/controller/cron-schedule.ts";
 import type { SnapshotMigration } from "../src/core/model/snapshot.ts";
-import { formatFieldError } from "../src/core/policy/field-error.ts";
 import type { PolicySet } from "../src/core/policy/policy-set.ts";
 import { runReplay, type ReplayWorkload } from "../src/evaluate/replay.ts";
 import type { ReplayHost, ReplayVm } from "../src/evaluate/replay-types.ts";
@@ -51,6 +49,7 @@ import {
   samplesFromReadings,
   startFromSnapshot,
   twinCheckRows,
+  vmsInCommon,
 } from "../src/evaluate/twin-check.ts";
 import { packedPlacement, placementFrom, withAccounting, workloadFromScenario } from "../src/evaluate/workload.ts";
 import { createScenarioTwin } from "../src/twin/scenario-twin.ts";
@@ -64,6 +63,8 @@ import { FileTraceLibrary } from "../src/twin/workload/trace-loader.ts";
 import type { Twin } from "../src/twin/twin.ts";
 import { option, round } from "./args.ts";
 import { ControllerLog, killOnInterrupt, spawnGroup, stopGroup } from "./kubedrs-process.ts";
+import { pool } from "./pool.ts";
+import { readPolicies } from "../src/cli/inputs.ts";
 
 const MINUTE = 60_000;
 /** The observer reads at every trace step's boundary, so the twin's node-time is cut as the replay's is. */
@@ -101,11 +102,6 @@ function optionsOf(args: readonly string[]): Options {
   };
 }
 
-async function inBatches<T>(items: readonly T[], size: number, work: (item: T) => Promise<unknown>): Promise<void> {
-  for (let index = 0; index < items.length; index += size)
-    await Promise.all(items.slice(index, index + size).map(work));
-}
-
 /**
  * The replay's packed start in the twin's terms: each VM on the first node whose allocatable still
  * holds its launcher pod's requests (KubeVirt's overhead included), in scenario order.
@@ -140,16 +136,19 @@ function packedNodes(scenario: Scenario): Map<string, string> {
 /** Sets the replay's cluster up on the twin, through its API, before it boots. */
 async function setUpAsReplayed(api: ApiClient, scenario: Scenario): Promise<void> {
   const nodes = scenario.layout.nodes.map((node) => node.name);
-  await inBatches(nodes, PARALLEL_WRITES, (node) =>
-    api.patch(`/api/v1/nodes/${node}`, {
-      metadata: { annotations: { [SYSTEM_RESERVED_ANNOTATION]: "cpu=0,memory=0" } },
-    }),
+  const reserveNothing = { metadata: { annotations: { [SYSTEM_RESERVED_ANNOTATION]: "cpu=0,memory=0" } } };
+  await pool(
+    nodes.map((node) => () => api.patch(`/api/v1/nodes/${node}`, reserveNothing)),
+    PARALLEL_WRITES,
   );
-  await inBatches([...packedNodes(scenario)], PARALLEL_WRITES, ([key, node]) => {
-    const [namespace, name] = key.split("/");
-    const hint = { spec: { template: { metadata: { annotations: { [INITIAL_NODE_ANNOTATION]: node } } } } };
-    return api.patch(`/apis/kubevirt.io/v1/namespaces/${namespace}/virtualmachines/${name}`, hint);
-  });
+  await pool(
+    [...packedNodes(scenario)].map(([key, node]) => () => {
+      const [namespace, name] = key.split("/");
+      const hint = { spec: { template: { metadata: { annotations: { [INITIAL_NODE_ANNOTATION]: node } } } } };
+      return api.patch(`/apis/kubevirt.io/v1/namespaces/${namespace}/virtualmachines/${name}`, hint);
+    }),
+    PARALLEL_WRITES,
+  );
 }
 
 async function list(api: ApiClient, path: string): Promise<JsonObject[]> {
@@ -305,12 +304,6 @@ async function quietFor(log: ControllerLog, quietMs: number): Promise<void> {
   }
 }
 
-async function loadPolicies(directory: string): Promise<PolicySet> {
-  const loaded = await loadPolicyDirectory(directory);
-  if (loaded.errors.length > 0) throw new Error(loaded.errors.map(formatFieldError).join("\n"));
-  return loaded.set;
-}
-
 interface TwinRun extends CheckedRun {
   readonly start: ReturnType<typeof startFromSnapshot>;
   readonly hintsTaken: number | undefined;
@@ -426,14 +419,6 @@ function moveList(run: CheckedRun): Move[] {
   }));
 }
 
-/** The VMs that moved successfully in both runs. */
-function vmsInCommon(a: CheckedRun, b: CheckedRun): number {
-  const moved = (run: CheckedRun): Set<string> =>
-    new Set(run.input.migrations.filter((entry) => entry.outcome === "succeeded").map((entry) => entry.vm));
-  const other = moved(b);
-  return [...moved(a)].filter((vm) => other.has(vm)).length;
-}
-
 /** Every node-step above 80% CPU, by step start and node name: where the overload rows come from. */
 function hotNodeSteps(run: CheckedRun, nodes: readonly string[]): { at: string; node: string; cpu: number }[] {
   return run.input.samples.flatMap((sample) =>
@@ -454,7 +439,7 @@ function hotNodeSteps(run: CheckedRun, nodes: readonly string[]): { at: string; 
 export async function run(args: string[]): Promise<unknown> {
   const options = optionsOf(args);
   const scenario = await loadDayScenario(DEFAULT_REPLAY_SCENARIO, options.day);
-  const policies = await loadPolicies(options.policies);
+  const policies = await readPolicies(options.policies);
   const twin = await runTwin(scenario, options, policies);
   const asEvaluated = workloadFromScenario(scenario, new FileTraceLibrary("/"), {
     day: options.day,
@@ -475,7 +460,7 @@ export async function run(args: string[]): Promise<unknown> {
       replay: round(row.replay, 4),
       twin: round(row.twin, 4),
     })),
-    vmsInCommon: vmsInCommon(replay, twin),
+    vmsInCommon: vmsInCommon(replay.input.migrations, twin.input.migrations),
     movesInCommon: movesInCommon(replay.input.migrations, twin.input.migrations),
     replayAsEvaluated: twinCheckRows(evaluated, twin).map((row) => ({
       metric: row.metric,

@@ -92,6 +92,15 @@ describe("scheduleTarget: filters", () => {
       expected: 2,
     },
     {
+      name: "a node's allocatable, when given, is what requests must fit, not its capacity",
+      // Host 1 has 100 GB but the kubelet leaves 35: 30 + 10 = 40 > 35. Counted against its capacity it
+      // would fit and, emptier than host 2 (40 GB), win.
+      hosts: 3,
+      overrides: { 1: { allocatable: { cpu: 10, memory: 35 * GB, pods: 110 } } },
+      req: requests([2, 10, 1], [0, 30, 1], [0, 40, 1]),
+      expected: 2,
+    },
+    {
       name: "no node fits: the target pod stays Pending",
       hosts: 3,
       overrides: {},

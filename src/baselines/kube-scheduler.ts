@@ -18,7 +18,7 @@
  * - Ties: reservoir sampling among the highest totals with the injected Rng, as selectHost does.
  */
 import type { Rng } from "../core/numeric/rng.ts";
-import type { HostRequests, ReplayState, ReplayVm } from "../evaluate/replay-types.ts";
+import { allocatableOf, type HostRequests, type ReplayState, type ReplayVm } from "../evaluate/replay-types.ts";
 
 /** Where the next search for feasible nodes starts: kube-scheduler keeps it across scheduling cycles. */
 export interface SchedulerCursor {
@@ -89,14 +89,15 @@ function requestedOn(options: ScheduleOptions, host: number): { cpu: number; mem
 function fit(state: ReplayState, vm: ReplayVm, host: number, options: ScheduleOptions): Allocation | undefined {
   const node = state.hosts[host];
   if (!node) return undefined;
+  const allocatable = allocatableOf(node);
   const used = requestedOn(options, host);
   const allocation: Allocation = {
-    cpu: milli(node.cores),
-    memory: Math.round(node.memory),
+    cpu: milli(allocatable.cpu),
+    memory: Math.round(allocatable.memory),
     cpuRequested: milli(used.cpu) + milli(vm.requests.cpu),
     memoryRequested: Math.round(used.memory + vm.requests.memory),
   };
-  if (used.pods + 1 > node.pods) return undefined;
+  if (used.pods + 1 > allocatable.pods) return undefined;
   // As fit.go: a resource the pod does not request never fails the filter.
   if (vm.requests.cpu > 0 && allocation.cpuRequested > allocation.cpu) return undefined;
   if (vm.requests.memory > 0 && allocation.memoryRequested > allocation.memory) return undefined;

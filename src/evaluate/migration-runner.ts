@@ -13,8 +13,8 @@ import { migrationParamsFor, predictMigration, resolveMigrationSettings } from "
 import type { MigrationRecord } from "./replay-metrics.ts";
 import {
   addRequests,
-  allocatableOf,
   emptyRequests,
+  fitsRequests,
   type HostRequests,
   type ReplayHost,
   type ReplayVm,
@@ -138,13 +138,7 @@ export class MigrationRunner {
 
   private fits(vm: ReplayVm, host: number): boolean {
     const target = this.world.hosts[host];
-    if (!target) return false;
-    const allocatable = allocatableOf(target);
-    return (
-      (this.requested.cpu[host] ?? 0) + vm.requests.cpu <= allocatable.cpu + 1e-9 &&
-      (this.requested.memory[host] ?? 0) + vm.requests.memory <= allocatable.memory &&
-      (this.requested.pods[host] ?? 0) + 1 <= allocatable.pods
-    );
+    return target !== undefined && fitsRequests(this.requested, target, host, vm);
   }
 
   private start(entry: { vm: number; to: number }, from: number, now: number): void {

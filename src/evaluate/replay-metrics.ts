@@ -87,6 +87,8 @@ function populationStdDev(values: readonly number[]): number {
 
 interface NodeTime {
   active: number;
+  /** Utilization × time, summed over the node's active samples. */
+  busy: number;
   above80: number;
   above90: number;
   saturated: number;
@@ -96,9 +98,10 @@ function nodeTimes(samples: readonly ReplaySample[], spans: readonly number[]): 
   const times: NodeTime[] = [];
   spans.forEach((span, i) => {
     samples[i]?.nodes.forEach((node, n) => {
-      const time = (times[n] ??= { active: 0, above80: 0, above90: 0, saturated: 0 });
+      const time = (times[n] ??= { active: 0, busy: 0, above80: 0, above90: 0, saturated: 0 });
       if (!node.active) return;
       time.active += span;
+      time.busy += node.utilization * span;
       if (node.utilization > 0.8) time.above80 += span;
       if (node.utilization > 0.9) time.above90 += span;
       if (node.utilization >= SATURATED) time.saturated += span;
@@ -191,6 +194,13 @@ function performanceDegradation(input: ReplayInput): number {
     requested > 0 ? (degraded.get(vm) ?? 0) / requested : 0,
   );
   return ratios.length === 0 ? 0 : ratios.reduce((sum, ratio) => sum + ratio, 0) / ratios.length;
+}
+
+/** Active nodes' CPU utilization averaged over their active time. */
+export function meanUtilization(input: ReplayInput): number {
+  const times = nodeTimes(input.samples, durations(input.samples, input.stepMs));
+  const active = times.reduce((sum, time) => sum + time.active, 0);
+  return active === 0 ? 0 : times.reduce((sum, time) => sum + time.busy, 0) / active;
 }
 
 export function replayMetrics(input: ReplayInput): ReplayMetrics {

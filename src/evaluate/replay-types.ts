@@ -118,6 +118,20 @@ export function addRequests(requests: HostRequests, host: number, vm: ReplayVm, 
   requests.pods[host] = (requests.pods[host] ?? 0) + sign;
 }
 
+/**
+ * Whether one more pod of `vm` fits `host`'s allocatable on top of `requests` (NodeResourcesFit,
+ * unrounded; kube-scheduler.ts rounds as the scheduler does). CPU sums get a hair of slack for
+ * floating-point addition.
+ */
+export function fitsRequests(requests: HostRequests, host: ReplayHost, index: number, vm: ReplayVm): boolean {
+  const allocatable = allocatableOf(host);
+  return (
+    (requests.cpu[index] ?? 0) + vm.requests.cpu <= allocatable.cpu + 1e-9 &&
+    (requests.memory[index] ?? 0) + vm.requests.memory <= allocatable.memory &&
+    (requests.pods[index] ?? 0) + 1 <= allocatable.pods
+  );
+}
+
 /** The requests each host holds for the VMs placed on it. */
 export function hostRequests(state: ReplayState): HostRequests {
   const requests = emptyRequests(state.hosts.length);

@@ -5,13 +5,14 @@ import {
   busySecondsFromExposition,
   type CheckedRun,
   type CpuReading,
-  meanUtilization,
   migrationRecords,
   movesInCommon,
   samplesFromReadings,
   startFromSnapshot,
   twinCheckRows,
+  vmsInCommon,
 } from "./twin-check.ts";
+import { meanUtilization } from "./replay-metrics.ts";
 
 const T0 = Date.parse("2011-03-03T00:00:00Z");
 const STEP = 5 * 60_000;
@@ -260,12 +261,12 @@ describe("twinCheckRows: the same figures of both runs", () => {
     expect(twin).toBeCloseTo(expected[1] ?? Number.NaN, 9);
   });
 
-  it("has a row for each figure, replay first", () => {
+  it("has a row for each of the nine figures", () => {
     expect(rows.map((row) => row.metric)).toHaveLength(9);
   });
 });
 
-describe("meanUtilization and movesInCommon", () => {
+describe("mean utilization, and moves and VMs in common", () => {
   it("weighs each sample by how long it stands for and leaves inactive nodes out", () => {
     const samples = [
       {
@@ -304,5 +305,11 @@ describe("meanUtilization and movesInCommon", () => {
     },
   ])("moves in common: $name", ({ a, b, expected }) => {
     expect(movesInCommon(a, b)).toBe(expected);
+  });
+
+  it("counts a VM both runs moved once, wherever each sent it", () => {
+    const a = [record("p/a", "n2"), record("p/b", "n2"), record("p/c", "n2", { outcome: "failed" })];
+    const b = [record("p/a", "n3"), record("p/c", "n2")];
+    expect(vmsInCommon(a, b)).toBe(1);
   });
 });

@@ -5,9 +5,10 @@
  * VirtualMachineInstanceMigrations. This module turns those into the replay's input and the two
  * runs into rows; `npm run bench -- twin-check` does the running and the reading.
  */
+import { parseExposition } from "../adapters/prometheus/exposition.ts";
 import type { ClusterSnapshot, SnapshotMigration } from "../core/model/snapshot.ts";
 import type { MigrationRecord, ReplayInput, ReplaySample } from "./replay-metrics.ts";
-import { replayMetrics } from "./replay-metrics.ts";
+import { meanUtilization, replayMetrics } from "./replay-metrics.ts";
 import type { ReplayReport } from "./report-types.ts";
 import type { ClusterAccounting } from "./workload.ts";
 
@@ -39,19 +40,13 @@ export function startFromSnapshot(snapshot: ClusterSnapshot): ObservedStart {
   return { nodeByVm, accounting: { allocatable, requests } };
 }
 
-const NODE_CPU_SERIES = /^node_cpu_seconds_total\{([^}]*)\}\s+(\S+)/;
-const LABEL_PAIR = /(\w+)="((?:[^"\\]|\\.)*)"/g;
-
 /** Each node's CPU seconds in every mode but idle, from Prometheus text (node-exporter's node_cpu_seconds_total). */
 export function busySecondsFromExposition(text: string): Map<string, number> {
   const busy = new Map<string, number>();
-  for (const line of text.split("\n")) {
-    const match = NODE_CPU_SERIES.exec(line);
-    if (!match) continue;
-    const labels = new Map([...(match[1] ?? "").matchAll(LABEL_PAIR)].map((pair) => [pair[1], pair[2]]));
-    const node = labels.get("node") ?? labels.get("instance");
-    const value = Number(match[2]);
-    if (node === undefined || labels.get("mode") === "idle" || !Number.isFinite(value)) continue;
+  for (const { name, labels, value } of parseExposition(text)) {
+    const node = labels.node ?? labels.instance;
+    if (name !== "node_cpu_seconds_total" || node === undefined || labels.mode === "idle" || !Number.isFinite(value))
+      continue;
     busy.set(node, (busy.get(node) ?? 0) + value);
   }
   return busy;
@@ -113,28 +108,26 @@ export function migrationRecords(migrations: readonly SnapshotMigration[], until
     .sort((a, b) => a.startedAt - b.startedAt || a.vm.localeCompare(b.vm));
 }
 
-/** Active nodes' mean CPU utilization, weighted by how long each sample stands for. */
-export function meanUtilization(input: ReplayInput): number {
-  let weighted = 0;
-  let time = 0;
-  input.samples.forEach((sample, index) => {
-    const span = (input.samples[index + 1]?.at ?? sample.at + input.stepMs) - sample.at;
-    for (const node of sample.nodes) {
-      if (!node.active) continue;
-      weighted += node.utilization * span;
-      time += span;
-    }
-  });
-  return time === 0 ? 0 : weighted / time;
+/** How many keys the successful migrations of both runs share, each key counted once. */
+function succeededInCommon(
+  a: readonly MigrationRecord[],
+  b: readonly MigrationRecord[],
+  key: (record: MigrationRecord) => string,
+): number {
+  const done = (records: readonly MigrationRecord[]): Set<string> =>
+    new Set(records.filter((record) => record.outcome === "succeeded").map(key));
+  const other = done(b);
+  return [...done(a)].filter((shared) => other.has(shared)).length;
 }
 
 /** (VM, target) pairs of the successful migrations both runs made, each pair counted once. */
 export function movesInCommon(a: readonly MigrationRecord[], b: readonly MigrationRecord[]): number {
-  const key = (record: MigrationRecord): string => `${record.vm}→${record.to}`;
-  const done = (records: readonly MigrationRecord[]): Set<string> =>
-    new Set(records.filter((record) => record.outcome === "succeeded").map(key));
-  const other = done(b);
-  return [...done(a)].filter((pair) => other.has(pair)).length;
+  return succeededInCommon(a, b, (record) => `${record.vm}→${record.to}`);
+}
+
+/** The VMs both runs moved successfully. */
+export function vmsInCommon(a: readonly MigrationRecord[], b: readonly MigrationRecord[]): number {
+  return succeededInCommon(a, b, (record) => record.vm);
 }
 
 export interface CheckedRun {

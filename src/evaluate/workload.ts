@@ -21,8 +21,8 @@ import {
   type ReplayState,
   type ReplayVm,
   addRequests,
-  allocatableOf,
   emptyRequests,
+  fitsRequests,
 } from "./replay-types.ts";
 import { scheduleTarget } from "../baselines/kube-scheduler.ts";
 import { createRng } from "../core/numeric/rng.ts";
@@ -139,20 +139,11 @@ export function scenarioFacts(scenario: Scenario): Omit<ReplayReport["scenario"]
  * and CPU hot spots come from what the guests do.
  */
 export const packedPlacement: InitialPlacement = (hosts, vms) => {
-  const cpu = new Float64Array(hosts.length);
-  const memory = new Float64Array(hosts.length);
-  const pods = new Int32Array(hosts.length);
-  const allocatable = hosts.map(allocatableOf);
+  const requests = emptyRequests(hosts.length);
   return Int32Array.from(vms, (vm) => {
-    const fits = (index: number): boolean =>
-      (cpu[index] ?? 0) + vm.requests.cpu <= (allocatable[index]?.cpu ?? 0) &&
-      (memory[index] ?? 0) + vm.requests.memory <= (allocatable[index]?.memory ?? 0) &&
-      (pods[index] ?? 0) < (allocatable[index]?.pods ?? 0);
-    const found = hosts.findIndex((_, index) => fits(index));
+    const found = hosts.findIndex((host, index) => fitsRequests(requests, host, index, vm));
     if (found < 0) throw new Error(`no host can take ${vm.key}: the cluster is full`);
-    cpu[found] = (cpu[found] ?? 0) + vm.requests.cpu;
-    memory[found] = (memory[found] ?? 0) + vm.requests.memory;
-    pods[found] = (pods[found] ?? 0) + 1;
+    addRequests(requests, found, vm);
     return found;
   });
 };

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { kubedrsNodeFlags } from "../../scripts/node-flags.ts";
 import { ROOT, deployFile } from "./manifests.ts";
 
 interface Instruction {
@@ -81,12 +82,18 @@ describe("the Dockerfile", () => {
   });
 
   it("starts the controller from its TypeScript entry point, with the V8 flags bin/kubedrs.js uses", () => {
-    const shebang = readFileSync(join(ROOT, "bin/kubedrs.js"), "utf8").split("\n")[0] ?? "";
-    const flags = shebang.replace("#!/usr/bin/env -S node", "").trim().split(/\s+/).filter(Boolean);
+    const flags = kubedrsNodeFlags();
     expect(flags).toEqual(["--max-semi-space-size=16", "--heap-growing-percent=20", "--expose-gc"]);
     expect(JSON.parse(last("ENTRYPOINT"))).toEqual(["node", ...flags, "src/cli/main.ts"]);
     expect(existsSync(join(ROOT, "src/cli/main.ts"))).toBe(true);
     expect(JSON.parse(last("CMD"))).toEqual(["run", "--policies", "crd", "--leader-elect"]);
     expect(last("EXPOSE")).toBe("8080");
+  });
+
+  it.each(["start", "kubedrs"])("has `npm run %s` start kubedrs with the same V8 flags", (script) => {
+    const { scripts } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+      scripts: Record<string, string>;
+    };
+    expect(scripts[script]).toMatch(new RegExp(`^node ${kubedrsNodeFlags().join(" ")} src/cli/main\\.ts\\b`));
   });
 });

@@ -11,6 +11,7 @@ import { readScenario } from "../../src/cli/commands/twin.ts";
 import { createScenarioTwin } from "../../src/twin/scenario-twin.ts";
 import { bootScenario } from "../../src/twin/scenario/index.ts";
 import type { Twin } from "../../src/twin/twin.ts";
+import { kubedrsNodeFlags } from "../../scripts/node-flags.ts";
 import { Kubectl, type RunningKubectl } from "./kubectl.ts";
 
 export const REPOSITORY = resolve(import.meta.dirname, "../..");
@@ -73,8 +74,7 @@ export class ControllerProcess {
 
   constructor(kubeconfig: string, extra: readonly string[] = []) {
     const args = [
-      "--max-semi-space-size=16",
-      "--heap-growing-percent=20",
+      ...kubedrsNodeFlags(),
       "src/cli/main.ts",
       "run",
       "--kubeconfig",

@@ -11,6 +11,7 @@ import {
   WORKLOAD_ANNOTATION,
   type WorkloadSpecInput,
 } from "../../../src/twin/workload/index.ts";
+import { type ExpositionSample as Sample, parseExposition } from "../../../src/adapters/prometheus/exposition.ts";
 
 /** Midnight UTC, so diurnal curves and traces start their day at the twin's start. */
 export const START = Date.parse("2026-03-02T00:00:00Z");
@@ -178,27 +179,7 @@ export async function getText(base: string, path: string): Promise<{ status: num
   return { status: response.status, type: response.headers.get("content-type") ?? "", body: await response.text() };
 }
 
-export interface Sample {
-  readonly name: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly value: number;
-}
-
-/** Parses Prometheus text exposition into samples; throws on a line it cannot read. */
-export function parseExposition(text: string): Sample[] {
-  const samples: Sample[] = [];
-  const line = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/;
-  const label = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
-  for (const raw of text.split("\n")) {
-    if (raw === "" || raw.startsWith("#")) continue;
-    const match = line.exec(raw);
-    if (!match) throw new Error(`not an exposition line: ${raw}`);
-    const labels: Record<string, string> = {};
-    for (const pair of (match[2] ?? "").matchAll(label)) labels[pair[1]!] = pair[2]!;
-    samples.push({ name: match[1]!, labels, value: Number(match[3]) });
-  }
-  return samples;
-}
+export { type Sample, parseExposition };
 
 /** The one sample of `name` whose labels include `labels`. */
 export function sampleOf(samples: readonly Sample[], name: string, labels: Record<string, string> = {}): Sample {
