@@ -49,7 +49,7 @@ interface Harness {
   readonly clock: { now: number };
 }
 
-function harness(credentials?: BasicCredentials): Harness {
+function harness(credentials?: BasicCredentials, maxInFlight?: number): Harness {
   const clock = { now: NOW };
   let answered = 0;
   const waiters: { count: number; resolve: () => void }[] = [];
@@ -61,6 +61,7 @@ function harness(credentials?: BasicCredentials): Harness {
       for (const waiter of waiters.filter((entry) => entry.count <= answered)) waiter.resolve();
     },
     log: pino({ level: "silent" }),
+    ...(maxInFlight !== undefined && { maxInFlight }),
   });
   const answers = async (count: number): Promise<ReadonlyMap<string, PowerReadingDoc>> => {
     if (answered < count) await new Promise<void>((resolve) => waiters.push({ count, resolve }));
@@ -114,6 +115,35 @@ describe("PowerStatusReader against the twin's Redfish BMCs", () => {
     await settle();
     expect(seen.length - before).toBe(1);
     expect(reader.current().size).toBe(0);
+  });
+
+  it("keeps at most maxInFlight queries out, and asks the ones left over first on the next round", async () => {
+    const { reader, answers } = harness(undefined, 2);
+    const before = seen.length;
+    reader.ask([query("on"), query("off"), query("dark")]);
+    // Long enough for a third request, had one gone out, to reach the BMC.
+    await settle();
+    expect(seen.length - before).toBe(2);
+    expect([...(await answers(2)).keys()].sort()).toEqual(["off", "on"]);
+    // The next round: "on" and "off" wait out their interval, "dark" was never asked.
+    reader.ask([query("on"), query("off"), query("dark")]);
+    expect((await answers(3)).get("dark")?.state).toBe("Unknown");
+    expect(seen.length - before).toBe(3);
+  });
+
+  it("gives a free slot to the node asked longest ago, so none waits forever behind the others", async () => {
+    const { reader, answers, clock } = harness(undefined, 1);
+    reader.ask([query("on"), query("off")]);
+    await answers(1);
+    clock.now += 5_000;
+    // Both are past their interval now; "off" was never asked.
+    reader.ask([query("on"), query("off")]);
+    expect([...(await answers(2)).keys()].sort()).toEqual(["off", "on"]);
+    clock.now += 5_000;
+    // Listed first, "off" was asked later than "on": "on" goes.
+    reader.ask([query("off"), query("on")]);
+    await answers(3);
+    expect(reader.current().get("on")?.observedAt).toBe(new Date(clock.now).toISOString());
   });
 
   it("sends the Secret's credentials as HTTP Basic", async () => {

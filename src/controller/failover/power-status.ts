@@ -2,7 +2,10 @@
  * The second detection signal, out of band: a suspect host's BMC asked for its power state over
  * Redfish (GET the ComputerSystem, read PowerState). core/failover's powerQueries says which BMCs
  * are worth asking (only nodes whose Lease is overdue); this asks each at most once per its interval
- * and never twice at once, and keeps the latest answer per node for the next round's snapshot.
+ * and never twice at once, and keeps the latest answer per node for the next round's snapshot. At
+ * most `maxInFlight` queries are out at once, the longest-unasked first: when the controller loses
+ * touch with every kubelet, every Lease looks overdue, and that must not become a query to every
+ * BMC in the data centre at once.
  * An answer wakes a round, so a host found Off is declared failed without waiting for the next tick.
  *
  * Credentials, when the Secret exists, are its `username` and `password`, sent as HTTP Basic (what
@@ -30,7 +33,11 @@ interface PowerStatusDeps {
   /** Called after each answer, to run a round on it. */
   readonly onReading: () => void;
   readonly log: Logger;
+  /** Queries out at once; DEFAULT_MAX_IN_FLIGHT when unset. */
+  readonly maxInFlight?: number;
 }
+
+export const DEFAULT_MAX_IN_FLIGHT = 16;
 
 /** Redfish's PowerState values; PoweringOff is not off yet, so only Off counts as off. */
 function stateOf(document: unknown): PowerReadingDoc["state"] {
@@ -59,7 +66,10 @@ export class PowerStatusReader {
     return this.readings;
   }
 
-  /** Sends the queries that are due; answers arrive later. Nodes no longer queried are forgotten. */
+  /**
+   * Sends the queries that are due, as many as there is room for; answers arrive later, and each
+   * wakes a round that asks again. Nodes no longer queried are forgotten.
+   */
   ask(queries: readonly PowerQuery[]): void {
     this.wanted = new Set(queries.map((query) => query.node));
     for (const node of [...this.readings.keys(), ...this.askedAt.keys()]) {
@@ -67,14 +77,21 @@ export class PowerStatusReader {
       this.readings.delete(node);
       this.askedAt.delete(node);
     }
-    const now = this.deps.now();
-    for (const query of queries) {
-      const last = this.askedAt.get(query.node);
-      if (this.asking.has(query.node) || (last !== undefined && now - last < query.interval * 1000)) continue;
-      this.askedAt.set(query.node, now);
+    const room = (this.deps.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT) - this.asking.size;
+    for (const query of this.due(queries).slice(0, Math.max(0, room))) {
+      this.askedAt.set(query.node, this.deps.now());
       this.asking.add(query.node);
       void this.query(query).finally(() => this.asking.delete(query.node));
     }
+  }
+
+  /** The queries not in flight and past their interval, never-asked nodes first, then the longest-unasked. */
+  private due(queries: readonly PowerQuery[]): PowerQuery[] {
+    const now = this.deps.now();
+    const lastAsked = (query: PowerQuery): number => this.askedAt.get(query.node) ?? Number.NEGATIVE_INFINITY;
+    return queries
+      .filter((query) => !this.asking.has(query.node) && now - lastAsked(query) >= query.interval * 1000)
+      .sort((a, b) => (lastAsked(a) < lastAsked(b) ? -1 : Number(lastAsked(a) > lastAsked(b))));
   }
 
   private async query(query: PowerQuery): Promise<void> {
