@@ -3,7 +3,7 @@
  * Prints {result, heatMap} as JSON on stdout.
  *
  *   node bench/replay-worker.ts --day 20110303 --strategy kubedrs [--scenario F] [--policies DIR]
- *     [--start packed|spread] [--seed N]
+ *     [--start packed|spread] [--accounting cloudsim|kubernetes] [--seed N]
  */
 import { resolve } from "node:path";
 import { readPolicies } from "../src/cli/inputs.ts";
@@ -12,7 +12,7 @@ import { runReplay } from "../src/evaluate/replay.ts";
 import { DEFAULT_REPLAY_SCENARIO, loadDayScenario } from "../src/evaluate/scenario-day.ts";
 import { REPOSITORY_ROOT } from "../src/twin/scenario/library.ts";
 import { replayStrategy } from "../src/evaluate/strategies/index.ts";
-import { packedPlacement, spreadPlacement, workloadFromScenario } from "../src/evaluate/workload.ts";
+import { accountingOption, packedPlacement, spreadPlacement, workloadFromScenario } from "../src/evaluate/workload.ts";
 import { FileTraceLibrary } from "../src/twin/workload/trace-loader.ts";
 import { option } from "./args.ts";
 
@@ -26,7 +26,8 @@ async function main(args: string[]): Promise<void> {
   const policies = await readPolicies(option(args, "--policies") ?? resolve(REPOSITORY_ROOT, "policies"));
   const seed = Number(option(args, "--seed") ?? "1");
   const place = option(args, "--start") === "spread" ? spreadPlacement(seed) : packedPlacement;
-  const workload = workloadFromScenario(scenario, new FileTraceLibrary("/"), { day, place });
+  const accounting = accountingOption(option(args, "--accounting"));
+  const workload = workloadFromScenario(scenario, new FileTraceLibrary("/"), { day, place, accounting });
   const strategy = replayStrategy(name, { policies, seed });
   const run = runReplay(workload, strategy, { clock: () => performance.now() });
   const result = dayResult(name, day, run);

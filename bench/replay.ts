@@ -4,11 +4,12 @@
  * (bench/replay-worker.ts), two at a time by default.
  *
  *   npm run bench -- replay [--days all|20110303,...] [--strategies none,...,kubedrs] [--jobs 2]
- *     [--scenario F] [--policies DIR] [--start packed|spread] [--out DIR] [--write-docs]
- *     [--twin-check FILE]
+ *     [--scenario F] [--policies DIR] [--start packed|spread] [--accounting cloudsim|kubernetes]
+ *     [--out DIR] [--write-docs] [--twin-check FILE]
  *
  * Writes report.json and report.html to --out (a fresh temporary directory by default), and each
- * replay's output under --out/runs/, which a later run with the same --out reuses; with
+ * replay's output under --out/runs/, which a later run with the same --out reuses (so a run with
+ * other options needs another --out); with
  * --write-docs, also to docs/evaluation/ and the summary table into docs/EVALUATION.md. Prints the
  * summary (metrics per strategy, mean over days) and the goals as JSON. --twin-check adds the rows
  * of a `npm run bench -- twin-check` result (its JSON file) to the report.
@@ -22,7 +23,7 @@ import type { HeatMap, ReplayReport, StrategyDayResult } from "../src/evaluate/r
 import { renderReportHtml } from "../src/evaluate/report/html.ts";
 import { renderEvaluationTable } from "../src/evaluate/report/markdown.ts";
 import { DEFAULT_REPLAY_SCENARIO, loadDayScenario } from "../src/evaluate/scenario-day.ts";
-import { scenarioFacts } from "../src/evaluate/workload.ts";
+import { accountingOption, scenarioFacts } from "../src/evaluate/workload.ts";
 import { REPOSITORY_ROOT } from "../src/twin/scenario/library.ts";
 import { tracesRoot } from "../src/twin/scenario/traces.ts";
 import { pool } from "./pool.ts";
@@ -61,7 +62,7 @@ async function planetLabDays(): Promise<string[]> {
 }
 
 function passThroughOptions(args: readonly string[]): string[] {
-  return ["--scenario", "--policies", "--start", "--seed"].flatMap((name) => {
+  return ["--scenario", "--policies", "--start", "--accounting", "--seed"].flatMap((name) => {
     const value = option(args, name);
     return value === undefined ? [] : [name, value];
   });
@@ -111,6 +112,7 @@ export async function run(args: string[]): Promise<unknown> {
       strategies,
       machine: { node: process.version, cpus: cpus().length },
       start: option(args, "--start") === "spread" ? "spread" : "packed",
+      accounting: accountingOption(option(args, "--accounting")),
       generatedAt: new Date().toISOString(),
       scenario: scenarioFacts(
         await loadDayScenario(option(args, "--scenario") ?? DEFAULT_REPLAY_SCENARIO, days[0] ?? ""),

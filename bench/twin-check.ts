@@ -37,7 +37,6 @@ import { cronSchedule } from "../src/controller/cron-schedule.ts";
 import type { SnapshotMigration } from "../src/core/model/snapshot.ts";
 import type { PolicySet } from "../src/core/policy/policy-set.ts";
 import { runReplay, type ReplayWorkload } from "../src/evaluate/replay.ts";
-import type { ReplayHost, ReplayVm } from "../src/evaluate/replay-types.ts";
 import { DEFAULT_REPLAY_SCENARIO, loadDayScenario } from "../src/evaluate/scenario-day.ts";
 import { replayStrategy } from "../src/evaluate/strategies/index.ts";
 import {
@@ -56,8 +55,6 @@ import { createScenarioTwin } from "../src/twin/scenario-twin.ts";
 import { bootScenario, type Scenario } from "../src/twin/scenario/index.ts";
 import { INITIAL_NODE_ANNOTATION } from "../src/twin/scenario/annotations.ts";
 import { REPOSITORY_ROOT } from "../src/twin/scenario/library.ts";
-import { poolResources } from "../src/twin/scenario/node-resources.ts";
-import { launcherRequests } from "../src/twin/scenario/vm-objects.ts";
 import { SYSTEM_RESERVED_ANNOTATION } from "../src/twin/workload/index.ts";
 import { FileTraceLibrary } from "../src/twin/workload/trace-loader.ts";
 import type { Twin } from "../src/twin/twin.ts";
@@ -106,35 +103,17 @@ function optionsOf(args: readonly string[]): Options {
  * The replay's packed start in the twin's terms: each VM on the first node whose allocatable still
  * holds its launcher pod's requests (KubeVirt's overhead included), in scenario order.
  */
-function packedNodes(scenario: Scenario): Map<string, string> {
-  const hosts: ReplayHost[] = scenario.layout.nodes.map(({ name, pool }) => {
-    const { allocatable } = poolResources(pool);
-    return {
-      name,
-      type: pool.name,
-      cores: pool.cores,
-      memory: pool.memory,
-      pods: pool.pods,
-      labels: {},
-      allocatable: { cpu: (allocatable.cpu ?? 0) / 1000, memory: allocatable.memory ?? 0, pods: allocatable.pods ?? 0 },
-    };
+function packedNodes(scenario: Scenario, day: string): Map<string, string> {
+  const { hosts, vms, initialHostOf } = workloadFromScenario(scenario, new FileTraceLibrary("/"), {
+    day,
+    place: packedPlacement,
+    accounting: "kubernetes",
   });
-  const vms: ReplayVm[] = scenario.layout.groups.flatMap(({ group, names }) => {
-    const requests = launcherRequests(group);
-    return names.map((name) => ({
-      key: `${group.namespace}/${name}`,
-      vcpus: group.cpu,
-      memory: group.memory,
-      requests: { cpu: (requests.cpu ?? 0) / 1000, memory: requests.memory ?? 0 },
-      dirtyRate: 0,
-    }));
-  });
-  const placed = packedPlacement(hosts, vms);
-  return new Map(vms.map((vm, index) => [vm.key, hosts[placed[index] ?? 0]?.name ?? ""]));
+  return new Map(vms.map((vm, index) => [vm.key, hosts[initialHostOf[index] ?? 0]?.name ?? ""]));
 }
 
 /** Sets the replay's cluster up on the twin, through its API, before it boots. */
-async function setUpAsReplayed(api: ApiClient, scenario: Scenario): Promise<void> {
+async function setUpAsReplayed(api: ApiClient, scenario: Scenario, packed: Map<string, string>): Promise<void> {
   const nodes = scenario.layout.nodes.map((node) => node.name);
   const reserveNothing = { metadata: { annotations: { [SYSTEM_RESERVED_ANNOTATION]: "cpu=0,memory=0" } } };
   await pool(
@@ -142,7 +121,7 @@ async function setUpAsReplayed(api: ApiClient, scenario: Scenario): Promise<void
     PARALLEL_WRITES,
   );
   await pool(
-    [...packedNodes(scenario)].map(([key, node]) => () => {
+    [...packed].map(([key, node]) => () => {
       const [namespace, name] = key.split("/");
       const hint = { spec: { template: { metadata: { annotations: { [INITIAL_NODE_ANNOTATION]: node } } } } };
       return api.patch(`/apis/kubevirt.io/v1/namespaces/${namespace}/virtualmachines/${name}`, hint);
@@ -336,8 +315,8 @@ async function runTwin(scenario: Scenario, options: Options, policies: PolicySet
   const kubeconfig = join(directory, "twin.kubeconfig");
   await writeFile(kubeconfig, twin.kubeconfig());
   const api = new ApiClient(loadKubeconfig(kubeconfig));
-  const hints = options.asConfigured ? undefined : packedNodes(scenario);
-  if (!options.asConfigured) await setUpAsReplayed(api, scenario);
+  const hints = options.asConfigured ? undefined : packedNodes(scenario, options.day);
+  if (hints) await setUpAsReplayed(api, scenario, hints);
   bootScenario(twin);
   twin.advance(applied.start + WARM_UP_MS - twin.runtime.clock.now());
   const { snapshot } = await snapshotNow(api, applied.start + WARM_UP_MS);

@@ -97,12 +97,13 @@ describe("summaries and the report", () => {
       strategies: ["kubedrs", "none", "drs-greedy", "descheduler-lnu"],
       machine: { node: "v24", cpus: 2 },
       start: "packed",
+      accounting: "kubernetes",
       generatedAt: "2026-11-22T00:00:00Z",
       scenario: { name: "s", summary: "A test cluster.", hosts: 2, hostTypes: [], vmTypes: [], stepMinutes: 5 },
     });
     expect(report.strategies).toEqual(["none", "descheduler-lnu", "drs-greedy", "kubedrs"]);
     expect(report.scenario.description).toBe(
-      "A test cluster. VMs start packed (each on the first host with room for its requests).",
+      "A test cluster. VMs start packed (each on the first host with room for its requests). Requests count as in Kubernetes: each virt-launcher pod's requests, KubeVirt's overhead included, against the kubelet's allocatable.",
     );
     expect(report.heatMaps.map((heat) => `${heat.strategy}@${heat.day}`).sort()).toEqual([
       "drs-greedy@20110303",

@@ -3,6 +3,7 @@
  * the issue's goals checked against it, the heat maps of kubedrs and the best baseline, and every
  * simplification stated. Pure: the caller runs the replays and writes the files.
  */
+import type { Accounting } from "./workload.ts";
 import type { HeatMap, ReplayReport, StrategyDayResult } from "./report-types.ts";
 import { type StrategySummary, summarizeStrategy } from "./report/summary.ts";
 import { STRATEGY_SIMPLIFICATIONS } from "./strategies/index.ts";
@@ -91,6 +92,13 @@ const START_DESCRIPTIONS = {
   spread: "spread by the Kubernetes scheduler",
 } as const;
 
+const ACCOUNTING_DESCRIPTIONS = {
+  cloudsim:
+    "Requests count as in CloudSim: vCPUs at KubeVirt's allocation ratio and guest memory against the whole host.",
+  kubernetes:
+    "Requests count as in Kubernetes: each virt-launcher pod's requests, KubeVirt's overhead included, against the kubelet's allocatable.",
+} as const;
+
 export interface ReportParts {
   readonly results: readonly StrategyDayResult[];
   readonly heatMaps: readonly HeatMap[];
@@ -98,6 +106,7 @@ export interface ReportParts {
   readonly strategies: readonly string[];
   readonly machine: ReplayReport["machine"];
   readonly start: "packed" | "spread";
+  readonly accounting: Accounting;
   readonly generatedAt: string;
   /** The cluster, as workload.ts's scenarioFacts reads it from the scenario. */
   readonly scenario: Omit<ReplayReport["scenario"], "description"> & { readonly summary: string };
@@ -117,7 +126,7 @@ export function buildReport(parts: ReportParts): ReplayReport {
     machine: parts.machine,
     scenario: {
       name: parts.scenario.name,
-      description: `${parts.scenario.summary} VMs start ${START_DESCRIPTIONS[parts.start]}.`,
+      description: `${parts.scenario.summary} VMs start ${START_DESCRIPTIONS[parts.start]}. ${ACCOUNTING_DESCRIPTIONS[parts.accounting]}`,
       hosts: parts.scenario.hosts,
       hostTypes: parts.scenario.hostTypes,
       vmTypes: parts.scenario.vmTypes,

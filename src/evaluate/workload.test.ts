@@ -2,13 +2,14 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { decodeScenario } from "../twin/scenario/index.ts";
+import { decodeScenario, type Scenario } from "../twin/scenario/index.ts";
 import { partOf } from "../twin/scenario/traces.ts";
 import { MemoryTraceLibrary } from "../twin/workload/trace.ts";
 import type { ReplayHost, ReplayVm } from "./replay-types.ts";
 import { scenarioForDay } from "./scenario-day.ts";
 import type { ReplayWorkload } from "./replay.ts";
 import {
+  accountingOption,
   packedPlacement,
   placementFrom,
   scenarioFacts,
@@ -17,7 +18,13 @@ import {
   workloadFromScenario,
 } from "./workload.ts";
 
+const MiB = 2 ** 20;
 const GiB = 2 ** 30;
+
+/** How many 25-vCPU VMs the packed start puts on the first host (a G4). */
+function highCpuOnFirstHost(workload: ReplayWorkload): number {
+  return workload.vms.filter((vm, index) => vm.vcpus === 25 && workload.initialHostOf[index] === 0).length;
+}
 const host = (name: string): ReplayHost => ({ name, type: "t", cores: 8, memory: 4 * GiB, pods: 110, labels: {} });
 const vm = (key: string, memory: number): ReplayVm => ({
   key,
@@ -79,15 +86,24 @@ describe("initial placements", () => {
   });
 });
 
+/** planetlab-cloudsim on 20110306 with `perGroup` one-sample traces in each of its four VM groups. */
+async function cloudsimScenario(perGroup: number): Promise<{ scenario: Scenario; library: MemoryTraceLibrary }> {
+  const file = resolve(import.meta.dirname, "../../scenarios/planetlab-cloudsim.yaml");
+  const raw = parse(scenarioForDay(await readFile(file, "utf8"), "20110306")) as unknown;
+  const groups = ["high-cpu", "extra-large", "small", "micro"];
+  const fileNames = (group: string): string[] => Array.from({ length: perGroup }, (_, index) => `/t/${group}-${index}`);
+  const decoded = decodeScenario(raw, new Map(groups.map((group) => [group, fileNames(group)])));
+  if (!decoded.ok) throw new Error(JSON.stringify(decoded.errors));
+  const library = new MemoryTraceLibrary(
+    groups.flatMap(fileNames).map((name): [string, Float64Array] => [name, Float64Array.from([0.1])]),
+  );
+  return { scenario: decoded.scenario, library };
+}
+
 describe("the planetlab-cloudsim scenario as a replay", () => {
   it("mirrors CloudSim's set-up: 800 hosts of two types, four VM types", async () => {
-    const file = resolve(import.meta.dirname, "../../scenarios/planetlab-cloudsim.yaml");
-    const raw = parse(scenarioForDay(await readFile(file, "utf8"), "20110306")) as unknown;
-    const groups = ["high-cpu", "extra-large", "small", "micro"];
-    const traces = new Map(groups.map((group) => [group, [`/t/${group}`]]));
-    const decoded = decodeScenario(raw, traces);
-    if (!decoded.ok) throw new Error(JSON.stringify(decoded.errors));
-    const library = new MemoryTraceLibrary(groups.map((group) => [`/t/${group}`, Float64Array.from([0.1])]));
+    const decoded = await cloudsimScenario(1);
+    const library = decoded.library;
     const workload = workloadFromScenario(decoded.scenario, library, { day: "20110306", place: packedPlacement });
     const cores = workload.hosts.map((h) => h.cores);
     expect([cores.length, cores.filter((c) => c === 37).length, cores.filter((c) => c === 53).length]).toEqual([
@@ -107,6 +123,45 @@ describe("the planetlab-cloudsim scenario as a replay", () => {
     expect([facts.name, facts.hosts, facts.stepMinutes]).toEqual(["planetlab-cloudsim", 800, 5]);
     expect(facts.hostTypes).toEqual(["400 × g4: 37 cores, 4GiB", "400 × g5: 53 cores, 4GiB"]);
     expect(facts.vmTypes[0]).toBe("high-cpu: 25 vCPU, 870MiB");
+  });
+
+  it("counts as CloudSim by default: four 25-vCPU VMs share a G4's whole 4 GiB", async () => {
+    const { scenario, library } = await cloudsimScenario(16);
+    const workload = workloadFromScenario(scenario, library, { day: "20110306", place: packedPlacement });
+    expect(workload.hosts[0]?.allocatable).toBeUndefined();
+    expect(workload.vms[0]?.requests).toEqual({ cpu: 2.5, memory: 870 * MiB });
+    expect(highCpuOnFirstHost(workload)).toBe(4);
+  });
+
+  it("counts as Kubernetes when asked: launcher requests with KubeVirt's overhead against allocatable", async () => {
+    const { scenario, library } = await cloudsimScenario(16);
+    const workload = workloadFromScenario(scenario, library, {
+      day: "20110306",
+      place: packedPlacement,
+      accounting: "kubernetes",
+    });
+    const g4 = workload.hosts[0]?.allocatable;
+    // The kubelet keeps back CPU and memory: a G4 leaves about 36 cores and 2.9 GiB for pods.
+    expect(g4?.cpu).toBeGreaterThan(35);
+    expect(g4?.cpu).toBeLessThan(37);
+    expect(g4?.memory).toBeGreaterThan(2.5 * GiB);
+    expect(g4?.memory).toBeLessThan(3 * GiB);
+    // KubeVirt adds its launcher's overhead to the guest's 870 MiB, and asks for more than 100m a vCPU.
+    const high = workload.vms[0]?.requests;
+    expect(high?.memory).toBeGreaterThan(1.2 * GiB);
+    expect(high?.cpu).toBeGreaterThanOrEqual(2.5);
+    expect(highCpuOnFirstHost(workload)).toBe(2);
+  });
+
+  it.each([
+    { value: undefined, expected: "cloudsim" },
+    { value: "kubernetes", expected: "kubernetes" },
+  ])("--accounting $value is $expected", ({ value, expected }) => {
+    expect(accountingOption(value)).toBe(expected);
+  });
+
+  it("refuses an --accounting it does not know, naming the choices", () => {
+    expect(() => accountingOption("k8s")).toThrow('--accounting "k8s": expected one of cloudsim, kubernetes');
   });
 
   it("builds hosts, VMs and demand from a scenario's trace groups", () => {

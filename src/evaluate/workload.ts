@@ -6,6 +6,11 @@
  * Only what a replay models is read: pools (count, cores, memory, pods, labels, zones, migration
  * bandwidth) and trace groups (vCPUs, memory, dirty rate, trace). VMs start where the Kubernetes
  * scheduler would put them, created in order (`place`).
+ *
+ * Requests are counted one of two ways (`Accounting`). As CloudSim counts them, the default since
+ * the evaluation mirrors CloudSim's study: a VM's vCPUs (at KubeVirt's allocation ratio) and guest
+ * memory against the whole host. As Kubernetes counts them: the virt-launcher pod's requests,
+ * KubeVirt's per-VM overhead included, against what the kubelet leaves allocatable.
  */
 import { formatBytes } from "../core/model/quantity.ts";
 import { DEFAULT_MIGRATION_BANDWIDTH } from "../core/model/snapshot.ts";
@@ -13,6 +18,10 @@ import type { ReplayReport } from "./report-types.ts";
 import { DEFAULT_DIRTY_RATE } from "../core/balance/migration-costs.ts";
 import type { Scenario } from "../twin/scenario/index.ts";
 import { poolLabels } from "../twin/scenario/node-objects.ts";
+import { poolResources } from "../twin/scenario/node-resources.ts";
+import type { NodePool } from "../twin/scenario/pool-schema.ts";
+import { launcherRequests } from "../twin/scenario/vm-objects.ts";
+import type { VmGroup } from "../twin/scenario/vm-group-schema.ts";
 import type { TraceLibrary } from "../twin/workload/trace.ts";
 import type { ReplayWorkload } from "./replay.ts";
 import {
@@ -32,7 +41,33 @@ export const CPU_ALLOCATION_RATIO = 10;
 
 export type InitialPlacement = (hosts: readonly ReplayHost[], vms: readonly ReplayVm[]) => Int32Array;
 
-function hostsOf(scenario: Scenario): ReplayHost[] {
+/** How requests are counted against hosts: see the module comment. */
+export type Accounting = "cloudsim" | "kubernetes";
+
+const ACCOUNTINGS: readonly Accounting[] = ["cloudsim", "kubernetes"];
+
+/** A command line's `--accounting` value: CloudSim's when unset; throws naming the choices otherwise. */
+export function accountingOption(value: string | undefined): Accounting {
+  if (value === undefined) return "cloudsim";
+  const found = ACCOUNTINGS.find((accounting) => accounting === value);
+  if (found === undefined)
+    throw new Error(`--accounting ${JSON.stringify(value)}: expected one of ${ACCOUNTINGS.join(", ")}`);
+  return found;
+}
+
+/** What the kubelet of a pool's host leaves for pods, in the replay's units (cores, bytes, pods). */
+function allocatableOfPool(pool: NodePool): HostAllocatable {
+  const { allocatable } = poolResources(pool);
+  return { cpu: (allocatable.cpu ?? 0) / 1000, memory: allocatable.memory ?? 0, pods: allocatable.pods ?? 0 };
+}
+
+function requestsOf(group: VmGroup, accounting: Accounting): ReplayVm["requests"] {
+  if (accounting === "cloudsim") return { cpu: group.cpu / CPU_ALLOCATION_RATIO, memory: group.memory };
+  const launcher = launcherRequests(group);
+  return { cpu: (launcher.cpu ?? 0) / 1000, memory: launcher.memory ?? 0 };
+}
+
+function hostsOf(scenario: Scenario, accounting: Accounting): ReplayHost[] {
   return scenario.layout.nodes.map(({ name, pool, zone }) => ({
     name,
     type: pool.name,
@@ -41,6 +76,7 @@ function hostsOf(scenario: Scenario): ReplayHost[] {
     pods: pool.pods,
     labels: { ...poolLabels(pool), "topology.kubernetes.io/zone": zone, "kubernetes.io/hostname": name },
     migrationBandwidth: pool.migrationBandwidth ?? DEFAULT_MIGRATION_BANDWIDTH,
+    ...(accounting === "kubernetes" && { allocatable: allocatableOfPool(pool) }),
   }));
 }
 
@@ -56,10 +92,11 @@ interface TracedVm {
   readonly scale: number;
 }
 
-function tracedVms(scenario: Scenario, library: TraceLibrary): TracedVm[] {
+function tracedVms(scenario: Scenario, library: TraceLibrary, accounting: Accounting): TracedVm[] {
   const vms: TracedVm[] = [];
   for (const { group, names, traceFiles } of scenario.layout.groups) {
     if (traceFiles === undefined) continue;
+    const requests = requestsOf(group, accounting);
     names.forEach((name, index) => {
       const file = traceFiles[index];
       if (file === undefined) return;
@@ -68,7 +105,7 @@ function tracedVms(scenario: Scenario, library: TraceLibrary): TracedVm[] {
           key: `${group.namespace}/${name}`,
           vcpus: group.cpu,
           memory: group.memory,
-          requests: { cpu: group.cpu / CPU_ALLOCATION_RATIO, memory: group.memory },
+          requests,
           dirtyRate: dirtyRateOf(group.load),
         },
         samples: library.samples(file),
@@ -86,7 +123,11 @@ function tracedVms(scenario: Scenario, library: TraceLibrary): TracedVm[] {
 export function workloadFromScenario(
   scenario: Scenario,
   library: TraceLibrary,
-  { day, place }: { readonly day: string; readonly place: InitialPlacement },
+  {
+    day,
+    place,
+    accounting = "cloudsim",
+  }: { readonly day: string; readonly place: InitialPlacement; readonly accounting?: Accounting },
 ): ReplayWorkload {
   const { spec, metadata } = scenario.document;
   const groups = spec.vmGroups.filter((group) => group.traces !== undefined);
@@ -94,8 +135,8 @@ export function workloadFromScenario(
   if (groups.length === 0) throw new Error(`scenario ${metadata.name}: no vmGroups with traces to replay`);
   if (intervals.size > 1) throw new Error(`scenario ${metadata.name}: every traces group must use one interval`);
   const stepMs = (groups[0]?.traces?.interval ?? 300) * 1000;
-  const hosts = hostsOf(scenario);
-  const traced = tracedVms(scenario, library);
+  const hosts = hostsOf(scenario, accounting);
+  const traced = tracedVms(scenario, library, accounting);
   const vms = traced.map((entry) => entry.vm);
   const steps = Math.floor((spec.duration * 1000) / stepMs);
   return {
@@ -140,9 +181,10 @@ export function scenarioFacts(scenario: Scenario): Omit<ReplayReport["scenario"]
  */
 export const packedPlacement: InitialPlacement = (hosts, vms) => {
   const requests = emptyRequests(hosts.length);
-  return Int32Array.from(vms, (vm) => {
+  return Int32Array.from(vms, (vm, placed) => {
     const found = hosts.findIndex((host, index) => fitsRequests(requests, host, index, vm));
-    if (found < 0) throw new Error(`no host can take ${vm.key}: the cluster is full`);
+    if (found < 0)
+      throw new Error(`no host can take ${vm.key}: the cluster is full (${placed} of ${vms.length} VMs placed)`);
     addRequests(requests, found, vm);
     return found;
   });
