@@ -70,6 +70,14 @@ describe("forEachListItem", () => {
     await expect(itemsOf(`{"items":[{"a":tru}]}`)).rejects.toThrow(SyntaxError);
   });
 
+  it("ends a string only at an unescaped quote, wherever a cut falls in a run of backslashes", async () => {
+    const items = [{ a: '\\"\\\\"x\\', b: ['"', "\\\\", '\\"'] }, { c: '\\\\\\"]},{' }];
+    const text = JSON.stringify({ items });
+    for (let cut = 1; cut < text.length; cut += 1) {
+      expect(await itemsOf(text, [cut, cut + 1])).toEqual({ items, list: true });
+    }
+  });
+
   it("gives the same items as JSON.parse however the bytes are cut", async () => {
     const item = fc.record({
       metadata: fc.record({ name: fc.string(), labels: fc.dictionary(fc.string(), fc.string()) }),
