@@ -5,8 +5,10 @@
  * one core.
  *
  *   npm run bench -- controller [--scenario scale-1k] [--window 60] [--settle 5] [--warmup 660]
- *     [--no-breakdown] [--memory-target 400Mi] [--controller-node-flags "--optimize-for-size ..."]
+ *     [--no-breakdown] [--memory-target 350Mi|none] [--controller-node-flags "--optimize-for-size ..."]
  *
+ * The controller runs as the Deployment runs it: its `--memory-target` (deploy/deployment.yaml)
+ * unless --memory-target says otherwise (`none`: no target).
  * The twin runs at speed 1 so virtual time is wall time: usage samples come every 30 s as on a real
  * cluster, nodes renew their leases, VMIs report. The policy set (bench/controller-policies/) is
  * one BalancePolicy in Recommend mode whose cron fires daily, so the only passes are those the
@@ -38,6 +40,7 @@ import {
   stopGroup,
 } from "./kubedrs-process.ts";
 import { clockTicksPerSecond, cpuTicks, listeningPorts, memoryOf } from "./proc.ts";
+import { deploymentFlag } from "../scripts/deployment-args.ts";
 import { option, round } from "./args.ts";
 
 const POLICIES = resolve(import.meta.dirname, "controller-policies");
@@ -146,7 +149,7 @@ interface Settings {
   readonly breakdown: boolean;
   /** Extra Node.js/V8 flags for the controller only, to compare (e.g. "--optimize-for-size"). */
   readonly controllerNodeFlags: readonly string[];
-  /** `kubedrs run --memory-target`, when set (e.g. "400Mi"). */
+  /** `kubedrs run --memory-target`, when set (e.g. "350Mi"). */
   readonly memoryTarget: string | undefined;
   readonly directory: string;
 }
@@ -250,6 +253,12 @@ async function measure(settings: Settings, children: ChildProcess[]): Promise<ob
   };
 }
 
+/** The --memory-target to run with: the Deployment's by default, none for `none`. */
+function memoryTargetOf(value: string | undefined): string | undefined {
+  if (value === "none") return undefined;
+  return value ?? deploymentFlag("--memory-target");
+}
+
 export async function run(args: string[]): Promise<unknown> {
   const directory = await mkdtemp(join(tmpdir(), "kubedrs-bench-controller-"));
   const settings: Settings = {
@@ -259,7 +268,7 @@ export async function run(args: string[]): Promise<unknown> {
     warmupSeconds: Number(option(args, "--warmup") ?? String(DEFAULT_WARMUP_SECONDS)),
     breakdown: !args.includes("--no-breakdown"),
     controllerNodeFlags: (option(args, "--controller-node-flags") ?? "").split(" ").filter((flag) => flag !== ""),
-    memoryTarget: option(args, "--memory-target"),
+    memoryTarget: memoryTargetOf(option(args, "--memory-target")),
     directory,
   };
   const children: ChildProcess[] = [];
