@@ -37,6 +37,7 @@ import {
   killOnInterrupt,
   NODE_FLAGS,
   spawnGroup,
+  spawnController,
   stopGroup,
 } from "./kubedrs-process.ts";
 import { clockTicksPerSecond, cpuTicks, listeningPorts, memoryOf } from "./proc.ts";
@@ -170,23 +171,10 @@ async function startTwin(settings: Settings, kubeconfig: string): Promise<{ twin
   return { twin, bootSeconds: round((performance.now() - started) / 1000, 1) };
 }
 
-/** `kubedrs run` on the twin's clock; info level, for the lines that time its start. */
+/** `kubedrs run` on the twin's clock, with the memory target being measured. */
 function startController(kubeconfig: string, settings: Settings): ChildProcess {
-  const flags = ["--kubeconfig", kubeconfig, "--policies", POLICIES, "--clock", "twin", "--port", "0"];
   const target = settings.memoryTarget === undefined ? [] : ["--memory-target", settings.memoryTarget];
-  return spawnGroup(["run", ...flags, ...target, "--log-level", "info"], "pipe", settings.controllerNodeFlags);
-}
-
-/** Waits until no pass has been planned for `settleSeconds`: a controller may run more than one as it starts. */
-async function quietAfterPasses(log: ControllerLog, settleSeconds: number): Promise<number> {
-  const deadline = performance.now() + CONTROLLER_STEP_LIMIT_MS;
-  for (;;) {
-    const last = log.lastAt(PASS_PLANNED) ?? 0;
-    const quietFor = log.sinceStartMs() - last;
-    if (quietFor >= settleSeconds * 1000) return last;
-    if (performance.now() > deadline) throw new Error("the controller kept planning passes for 5 minutes");
-    await sleep(settleSeconds * 1000 - quietFor);
-  }
+  return spawnController(kubeconfig, POLICIES, target, settings.controllerNodeFlags);
 }
 
 async function measureController(settings: Settings, twin: ChildProcess, controller: ChildProcess) {
@@ -194,7 +182,8 @@ async function measureController(settings: Settings, twin: ChildProcess, control
   const synced = await log.waitFor(CACHE_SYNCED, controller);
   const pass = await log.waitFor(PASS_PLANNED, controller);
   const metrics = await passMetrics(controller.pid ?? 0);
-  await quietAfterPasses(log, settings.settleSeconds);
+  // A controller may run more than one pass as it starts.
+  await log.quiet(settings.settleSeconds * 1000, PASS_PLANNED);
   await sleep(Math.max(0, settings.warmupSeconds * 1000 - log.sinceStartMs()));
   const startupPasses = log.count(PASS_PLANNED);
   const windowOpened = log.sinceStartMs();

@@ -23,6 +23,20 @@ export function spawnGroup(args: string[], stdout: "pipe" | "ignore", nodeFlags:
   });
 }
 
+/**
+ * `kubedrs run` against a twin, on the twin's clock, logging at info (the lines the benchmarks time),
+ * its log piped for a ControllerLog; `args` come after the common ones.
+ */
+export function spawnController(
+  kubeconfig: string,
+  policies: string,
+  args: readonly string[] = [],
+  nodeFlags: readonly string[] = [],
+): ChildProcess {
+  const common = ["--kubeconfig", kubeconfig, "--policies", policies, "--clock", "twin", "--port", "0"];
+  return spawnGroup(["run", ...common, "--log-level", "info", ...args], "pipe", nodeFlags);
+}
+
 export function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   try {
@@ -114,6 +128,22 @@ export class ControllerLog {
       if (performance.now() > deadline)
         throw new Error(`no "${msg}" from the controller within 5 minutes:\n${this.tail()}`);
       await sleep(100);
+    }
+  }
+
+  /**
+   * Waits until no line (with message `msg`, when given) has come for `quietMs`; resolves to when the
+   * last one came. Throws when the controller keeps logging for 5 minutes.
+   */
+  async quiet(quietMs: number, msg?: string): Promise<number> {
+    const deadline = performance.now() + CONTROLLER_STEP_LIMIT_MS;
+    for (;;) {
+      const last = (msg === undefined ? this.lines.at(-1)?.atMs : this.lastAt(msg)) ?? 0;
+      const silent = this.sinceStartMs() - last;
+      if (silent >= quietMs) return last;
+      if (performance.now() > deadline)
+        throw new Error(`the controller kept logging ${msg === undefined ? "" : `"${msg}" `}for 5 minutes`);
+      await sleep(quietMs - silent);
     }
   }
 

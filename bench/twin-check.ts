@@ -32,8 +32,8 @@ import { ApiClient } from "../src/adapters/kube/client/api-client.ts";
 import { loadKubeconfig } from "../src/adapters/kube/client/load-kubeconfig.ts";
 import { migrationFromKube } from "../src/adapters/kube/convert/migration.ts";
 import type { JsonObject } from "../src/adapters/kube/convert/meta.ts";
-import { type KubeObjects, snapshotFromObjects } from "../src/adapters/kube/convert/snapshot.ts";
 import { cronSchedule } from "../src/controller/cron-schedule.ts";
+import { captureLiveSnapshot } from "../src/controller/live-snapshot.ts";
 import type { SnapshotMigration } from "../src/core/model/snapshot.ts";
 import type { PolicySet } from "../src/core/policy/policy-set.ts";
 import { runReplay, type ReplayWorkload } from "../src/evaluate/replay.ts";
@@ -59,7 +59,7 @@ import { SYSTEM_RESERVED_ANNOTATION } from "../src/twin/workload/index.ts";
 import { FileTraceLibrary } from "../src/twin/workload/trace-loader.ts";
 import type { Twin } from "../src/twin/twin.ts";
 import { option, round } from "./args.ts";
-import { ControllerLog, killOnInterrupt, spawnGroup, stopGroup } from "./kubedrs-process.ts";
+import { ControllerLog, killOnInterrupt, spawnController, stopGroup } from "./kubedrs-process.ts";
 import { pool } from "./pool.ts";
 import { readPolicies } from "../src/cli/inputs.ts";
 
@@ -132,18 +132,6 @@ async function setUpAsReplayed(api: ApiClient, scenario: Scenario, packed: Map<s
 
 async function list(api: ApiClient, path: string): Promise<JsonObject[]> {
   return (await api.listPage(path, {})).items;
-}
-
-/** The cluster as the controller would convert it: nodes, launcher pods, VMIs and VMs. */
-async function snapshotNow(api: ApiClient, takenAt: number): Promise<ReturnType<typeof snapshotFromObjects>> {
-  const [nodes, pods, vmis, vms] = await Promise.all([
-    list(api, "/api/v1/nodes"),
-    list(api, "/api/v1/pods"),
-    list(api, "/apis/kubevirt.io/v1/virtualmachineinstances"),
-    list(api, "/apis/kubevirt.io/v1/virtualmachines"),
-  ]);
-  const objects = { takenAt: new Date(takenAt).toISOString(), nodes, pods, vmis, vms } as KubeObjects;
-  return snapshotFromObjects(objects);
 }
 
 /**
@@ -274,15 +262,6 @@ function controllerOutcomes(log: ControllerLog): Record<string, number> {
   return counts;
 }
 
-/** Waits until the controller has logged nothing for `quietMs`: its first pass handed to the executor. */
-async function quietFor(log: ControllerLog, quietMs: number): Promise<void> {
-  for (;;) {
-    const silent = log.sinceStartMs() - (log.lines.at(-1)?.atMs ?? 0);
-    if (silent >= quietMs) return;
-    await new Promise((done) => setTimeout(done, quietMs - silent));
-  }
-}
-
 interface TwinRun extends CheckedRun {
   readonly start: ReturnType<typeof startFromSnapshot>;
   readonly hintsTaken: number | undefined;
@@ -299,11 +278,12 @@ interface TwinRun extends CheckedRun {
 
 /** `kubedrs run` against the twin, on its clock, in a process of its own as it would run beside a cluster. */
 function startKubedrs(kubeconfig: string, options: Options): { process: ChildProcess; log: ControllerLog } {
-  const flags = ["--kubeconfig", kubeconfig, "--policies", options.policies, "--clock", "twin", "--port", "0"];
-  const child = spawnGroup(
-    ["run", ...flags, "--identity", "kubedrs-twin-check", "--seed", String(options.seed), "--log-level", "info"],
-    "pipe",
-  );
+  const child = spawnController(kubeconfig, options.policies, [
+    "--identity",
+    "kubedrs-twin-check",
+    "--seed",
+    String(options.seed),
+  ]);
   return { process: child, log: new ControllerLog(child.stdout as Readable, performance.now()) };
 }
 
@@ -314,12 +294,14 @@ async function runTwin(scenario: Scenario, options: Options, policies: PolicySet
   const directory = await mkdtemp(join(tmpdir(), "kubedrs-twin-check-"));
   const kubeconfig = join(directory, "twin.kubeconfig");
   await writeFile(kubeconfig, twin.kubeconfig());
-  const api = new ApiClient(loadKubeconfig(kubeconfig));
+  const config = loadKubeconfig(kubeconfig);
+  const api = new ApiClient(config);
   const hints = options.asConfigured ? undefined : packedNodes(scenario, options.day);
   if (hints) await setUpAsReplayed(api, scenario, hints);
   bootScenario(twin);
   twin.advance(applied.start + WARM_UP_MS - twin.runtime.clock.now());
-  const { snapshot } = await snapshotNow(api, applied.start + WARM_UP_MS);
+  // The cluster as the controller converts it, listed through its own cache.
+  const { snapshot } = await captureLiveSnapshot({ kubeconfig: config, policies, now: applied.start + WARM_UP_MS });
   const start = startFromSnapshot(snapshot);
   const hintsTaken = hints && [...hints].filter(([vm, node]) => start.nodeByVm.get(vm) === node).length;
   const observer = new Observer(twin, api, url, applied.start);
@@ -330,7 +312,8 @@ async function runTwin(scenario: Scenario, options: Options, policies: PolicySet
   const forget = killOnInterrupt([controller.process]);
   try {
     await controller.log.waitFor(PASS_PLANNED, controller.process);
-    await quietFor(controller.log, FIRST_PASS_SETTLE_MS);
+    // Its first pass handed to the executor.
+    await controller.log.quiet(FIRST_PASS_SETTLE_MS);
     control.attach(twin.runtime, options.speed);
     control.describe(applied);
     const wallStart = performance.now();

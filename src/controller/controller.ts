@@ -14,6 +14,7 @@ import type { PolicySet } from "../core/policy/policy-set.ts";
 import { failuresTolerated } from "../core/failover/capacity-reserve.ts";
 import { powerQueries } from "../core/failover/detect.ts";
 import { buildClusterModel } from "../core/model/cluster.ts";
+import { passSeed } from "../core/numeric/rng.ts";
 import { type PassResult, runBalancePass, snapshotWithUsage } from "./balance-pass.ts";
 import { type FailoverMetrics, NO_FAILOVER_METRICS } from "./failover/failover-metrics.ts";
 import { FailoverReconciler } from "./failover/failover-reconciler.ts";
@@ -386,7 +387,7 @@ export class Controller {
         latest: this.latest,
         policies,
         now,
-        seed: (this.options.seed ?? 1) + this.passes,
+        seed: passSeed(this.options.seed ?? 1, this.passes),
         antiThrash: { departures: Object.fromEntries(this.departures) },
       },
       () => performance.now(),

@@ -41,10 +41,10 @@ export const CPU_ALLOCATION_RATIO = 10;
 
 export type InitialPlacement = (hosts: readonly ReplayHost[], vms: readonly ReplayVm[]) => Int32Array;
 
-/** How requests are counted against hosts: see the module comment. */
-export type Accounting = "cloudsim" | "kubernetes";
+const ACCOUNTINGS = ["cloudsim", "kubernetes"] as const;
 
-const ACCOUNTINGS: readonly Accounting[] = ["cloudsim", "kubernetes"];
+/** How requests are counted against hosts: see the module comment. */
+export type Accounting = (typeof ACCOUNTINGS)[number];
 
 /** A command line's `--accounting` value: CloudSim's when unset; throws naming the choices otherwise. */
 export function accountingOption(value: string | undefined): Accounting {

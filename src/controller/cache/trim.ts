@@ -107,11 +107,11 @@ function shareAllBut(object: JsonObject, own: readonly string[]): JsonObject {
  * templates; no labels or annotations (the VMI's are read), no template, no status.
  */
 function trimVirtualMachine(vm: JsonObject): JsonObject {
-  const identity = pick(vm, ["apiVersion", "kind"]);
-  const trimmed = isJsonObject(vm.metadata)
-    ? { ...identity, metadata: pick(vm.metadata, VM_METADATA_FIELDS) }
-    : pick(vm, ["apiVersion", "kind", "metadata"]);
-  if (!isJsonObject(vm.spec)) return vm.spec === undefined ? trimmed : { ...trimmed, spec: vm.spec };
+  const trimmed = {
+    ...pick(vm, ["apiVersion", "kind", "metadata"]),
+    ...(isJsonObject(vm.metadata) && { metadata: pick(vm.metadata, VM_METADATA_FIELDS) }),
+  };
+  if (!isJsonObject(vm.spec)) return { ...trimmed, ...pick(vm, ["spec"]) };
   const spec = pick(vm.spec, VM_SPEC_FIELDS);
   // DataVolume templates name each VM's own volumes; without them the spec is one of a few run strategies.
   return { ...trimmed, spec: "dataVolumeTemplates" in spec ? spec : shared.share(spec) };

@@ -37,7 +37,7 @@ interface PowerStatusDeps {
   readonly maxInFlight?: number;
 }
 
-export const DEFAULT_MAX_IN_FLIGHT = 16;
+const DEFAULT_MAX_IN_FLIGHT = 16;
 
 /** Redfish's PowerState values; PoweringOff is not off yet, so only Off counts as off. */
 function stateOf(document: unknown): PowerReadingDoc["state"] {
@@ -77,17 +77,17 @@ export class PowerStatusReader {
       this.readings.delete(node);
       this.askedAt.delete(node);
     }
+    const now = this.deps.now();
     const room = (this.deps.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT) - this.asking.size;
-    for (const query of this.due(queries).slice(0, Math.max(0, room))) {
-      this.askedAt.set(query.node, this.deps.now());
+    for (const query of this.due(queries, now).slice(0, Math.max(0, room))) {
+      this.askedAt.set(query.node, now);
       this.asking.add(query.node);
       void this.query(query).finally(() => this.asking.delete(query.node));
     }
   }
 
   /** The queries not in flight and past their interval, never-asked nodes first, then the longest-unasked. */
-  private due(queries: readonly PowerQuery[]): PowerQuery[] {
-    const now = this.deps.now();
+  private due(queries: readonly PowerQuery[], now: number): PowerQuery[] {
     const lastAsked = (query: PowerQuery): number => this.askedAt.get(query.node) ?? Number.NEGATIVE_INFINITY;
     return queries
       .filter((query) => !this.asking.has(query.node) && now - lastAsked(query) >= query.interval * 1000)

@@ -21,6 +21,15 @@ export interface Rng {
   shuffle<T>(items: readonly T[]): T[];
 }
 
+/**
+ * The seed of a run's `pass`-th balance pass (from 1): the run's seed plus the pass's number, so
+ * passes draw differently. The controller and the replay both seed passes so, and a replay breaks
+ * ties as the controller does.
+ */
+export function passSeed(runSeed: number, pass: number): number {
+  return runSeed + pass;
+}
+
 function hashLabel(seed: number, label: string): number {
   // FNV-1a over the label, mixed with the seed.
   let hash = 0x811c9dc5 ^ seed;

@@ -5,7 +5,7 @@
  */
 import { plan } from "../../core/balance/plan.ts";
 import { EMPTY_ANTI_THRASH } from "../../core/balance/anti-thrash.ts";
-import { createRng } from "../../core/numeric/rng.ts";
+import { createRng, passSeed } from "../../core/numeric/rng.ts";
 import type { PolicySet } from "../../core/policy/policy-set.ts";
 import { replayModel } from "../replay-snapshot.ts";
 import type { ReplayMove, ReplayState, ReplayStrategy } from "../replay-types.ts";
@@ -24,9 +24,8 @@ export function kubedrsStrategy({ policies, seed }: KubedrsOptions): ReplayStrat
     intervalMs: passIntervalMs(policies),
     decide(state: ReplayState): readonly ReplayMove[] {
       const model = replayModel(state, settings);
-      // Seeded as the controller seeds each pass (its seed plus the pass's number), so ties go the same way.
       passes += 1;
-      const rng = createRng(seed + passes);
+      const rng = createRng(passSeed(seed, passes));
       // The migration history is in the snapshot (as VMIMs), so no carried state is needed.
       const result = plan({ model, policies, now: state.now, rng, antiThrash: EMPTY_ANTI_THRASH });
       return indexMoves(state, result.moves);
